@@ -1,0 +1,67 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { AgentConfig } from '../common/config.ts';
+import type { MetricFamily } from './metrics.ts';
+
+/** Where the host's pseudo filesystems are mounted; containers point these at /host/proc etc. */
+export interface HostPaths {
+  procfs: string;
+  sysfs: string;
+  rootfs: string;
+}
+
+export interface CollectorContext {
+  paths: HostPaths;
+  config: AgentConfig;
+  log: Logger;
+}
+
+/** One source of series. `collect` is called once per scrape; it may throw (see NoDataError). */
+export interface Collector {
+  collect(): Promise<MetricFamily[]>;
+}
+
+export interface CollectorDefinition {
+  name: string;
+  /** Shown on the agent's index page and in --help. */
+  description: string;
+  defaultEnabled: boolean;
+  create(ctx: CollectorContext): Collector;
+}
+
+/**
+ * The source this collector reads does not exist on this machine (no hwmon chips, not a Raspberry Pi).
+ * The collector is reported down with this reason and logged at debug level only, as node_exporter does.
+ */
+export class NoDataError extends Error {
+  override readonly name = 'NoDataError';
+}
+
+export function procPath(paths: HostPaths, ...parts: string[]): string {
+  return path.join(paths.procfs, ...parts);
+}
+
+export function sysPath(paths: HostPaths, ...parts: string[]): string {
+  return path.join(paths.sysfs, ...parts);
+}
+
+/** A host path (a mount point, say) as seen from the agent when the host's / is mounted at rootfs. */
+export function rootfsPath(paths: HostPaths, hostPath: string): string {
+  return path.join(paths.rootfs, hostPath);
+}
+
+/** Reads a small pseudo file; returns undefined when it does not exist (no data, not an error). */
+export async function readOptional(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if (isMissing(err)) return undefined;
+    throw err;
+  }
+}
+
+export function isMissing(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
