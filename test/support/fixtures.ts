@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultConfig, type AgentConfig } from '../../common/config.ts';
+import { type AgentConfig, defaultConfig } from '../../common/config.ts';
 import { silentLogger } from '../../common/log.ts';
 import type { CollectorContext, CollectorDefinition, HostPaths } from '../../exporters/collector.ts';
 import type { MetricFamily } from '../../exporters/metrics.ts';
