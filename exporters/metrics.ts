@@ -47,7 +47,7 @@ export class FamilyBuilder {
   }
 }
 
-/** Lower-cases and replaces characters invalid in a metric name, as node_exporter does for meminfo keys. */
+/** Replaces characters invalid in a metric name with "_", as node_exporter does for meminfo keys. */
 export function sanitizeMetricName(raw: string): string {
   return raw.replace(/[^a-zA-Z0-9_:]/g, '_');
 }

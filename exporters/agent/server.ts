@@ -1,0 +1,66 @@
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { BasicAuth, type WebConfig } from '../../common/web-config.ts';
+import { CONTENT_TYPE, renderExposition } from './exposition.ts';
+import { renderIndexPage } from './index-page.ts';
+import type { Scraper } from './scrape.ts';
+
+const gzipAsync = promisify(gzip);
+
+export interface AgentServerOptions {
+  scraper: Scraper;
+  webConfig: WebConfig;
+  log: Logger;
+  version: string;
+  /** Re-runs the CPU speed benchmark on demand (POST /-/speed-score). */
+  remeasureSpeed?: () => Promise<unknown>;
+}
+
+/** Builds the agent's HTTP app without listening, so tests can drive it with inject(). */
+export function buildAgentServer(opts: AgentServerOptions): FastifyInstance {
+  const { scraper, webConfig } = opts;
+  const app = Fastify({
+    loggerInstance: opts.log,
+    disableRequestLogging: true,
+    ...(webConfig.tls ? { https: webConfig.tls } : {}),
+  } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+
+  if (webConfig.users) {
+    const auth = new BasicAuth(webConfig.users);
+    app.addHook('onRequest', async (request, reply) => {
+      if (await auth.check(request.headers.authorization)) return;
+      await reply.code(401).header('WWW-Authenticate', 'Basic realm="tierwise"').send('Unauthorized\n');
+    });
+  }
+  const headers = Object.entries(webConfig.headers);
+  if (headers.length > 0) {
+    app.addHook('onSend', async (_request, reply) => {
+      for (const [name, value] of headers) reply.header(name, value);
+    });
+  }
+
+  app.get('/metrics', async (request, reply) => {
+    const { families } = await scraper.scrape();
+    const text = await renderExposition(families);
+    reply.header('Content-Type', CONTENT_TYPE);
+    if (/\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) {
+      reply.header('Content-Encoding', 'gzip');
+      return gzipAsync(text);
+    }
+    return text;
+  });
+
+  app.get('/healthz', async (_request, reply) => reply.type('text/plain').send('ok\n'));
+
+  app.get('/', async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(renderIndexPage(opts.version, scraper.lastStatuses())),
+  );
+
+  if (opts.remeasureSpeed) {
+    const remeasure = opts.remeasureSpeed;
+    app.post('/-/speed-score', async () => remeasure());
+  }
+  return app;
+}

@@ -1,0 +1,35 @@
+import type { CollectorDefinition } from '../collector.ts';
+import { cpuCollector } from './cpu.ts';
+import { cpufreqCollector } from './cpufreq.ts';
+import { diskstatsCollector } from './diskstats.ts';
+import { filesystemCollector } from './filesystem.ts';
+import { hwmonCollector } from './hwmon.ts';
+import { loadavgCollector } from './loadavg.ts';
+import { meminfoCollector } from './meminfo.ts';
+import { netdevCollector } from './netdev.ts';
+import { osCollector } from './os.ts';
+import { pressureCollector } from './pressure.ts';
+import { processCollector } from './process.ts';
+import { rpiCollector } from './rpi.ts';
+import { statCollector } from './stat.ts';
+import { thermalZoneCollector } from './thermal-zone.ts';
+import { unameCollector } from './uname.ts';
+
+/** Every collector the agent knows, in the order of the index page. */
+export const COLLECTORS: CollectorDefinition[] = [
+  cpuCollector,
+  statCollector,
+  cpufreqCollector,
+  loadavgCollector,
+  meminfoCollector,
+  pressureCollector,
+  diskstatsCollector,
+  filesystemCollector,
+  netdevCollector,
+  hwmonCollector,
+  thermalZoneCollector,
+  rpiCollector,
+  unameCollector,
+  osCollector,
+  processCollector,
+];

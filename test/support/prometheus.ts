@@ -1,0 +1,81 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { freePort, type Started, startProcess, waitFor } from './processes.ts';
+
+export interface PromSample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+export interface TestPrometheus {
+  url: string;
+  query(expr: string): Promise<PromSample[]>;
+  /** Waits until `expr` returns at least one sample and `accept` agrees. */
+  waitForQuery(
+    expr: string,
+    accept?: (r: PromSample[]) => boolean,
+    timeoutMs?: number,
+  ): Promise<PromSample[]>;
+  stop(): Promise<void>;
+  output(): string;
+}
+
+/** Starts Debian's real Prometheus on a free loopback port with the given scrape configs. */
+export async function startPrometheus(
+  scrapeConfigs: object[],
+  scrapeInterval = '1s',
+): Promise<TestPrometheus> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'tierwise-prom-'));
+  const port = await freePort();
+  const configFile = path.join(dir, 'prometheus.yml');
+  await writeFile(
+    configFile,
+    stringify({
+      global: {
+        scrape_interval: scrapeInterval,
+        scrape_timeout: scrapeInterval,
+        evaluation_interval: scrapeInterval,
+      },
+      scrape_configs: scrapeConfigs,
+    }),
+  );
+  const proc: Started = startProcess('prometheus', [
+    `--config.file=${configFile}`,
+    `--storage.tsdb.path=${path.join(dir, 'data')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--log.level=warn',
+  ]);
+  const url = `http://127.0.0.1:${port}`;
+  const query = async (expr: string): Promise<PromSample[]> => {
+    const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`);
+    const body = (await res.json()) as { status: string; error?: string; data: { result: PromSample[] } };
+    if (body.status !== 'success') throw new Error(`query ${expr}: ${body.error}`);
+    return body.data.result;
+  };
+  try {
+    await waitFor('prometheus ready', async () => ((await fetch(`${url}/-/ready`)).ok ? true : undefined));
+  } catch (err) {
+    await proc.stop();
+    throw new Error(`${(err as Error).message}\n${proc.output()}`);
+  }
+  return {
+    url,
+    query,
+    waitForQuery: (expr, accept = () => true, timeoutMs = 30_000) =>
+      waitFor(
+        `${expr} in Prometheus`,
+        async () => {
+          const r = await query(expr);
+          return r.length > 0 && accept(r) ? r : undefined;
+        },
+        timeoutMs,
+      ),
+    output: proc.output,
+    stop: async () => {
+      await proc.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
