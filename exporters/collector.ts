@@ -61,6 +61,13 @@ export async function readOptional(file: string): Promise<string | undefined> {
   }
 }
 
+/** Reads a pseudo file the collector cannot do without; a missing one is no data (NoDataError). */
+export async function readRequired(file: string): Promise<string> {
+  const text = await readOptional(file);
+  if (text === undefined) throw new NoDataError(`${file} does not exist`);
+  return text;
+}
+
 export function isMissing(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return code === 'ENOENT' || code === 'ENOTDIR';

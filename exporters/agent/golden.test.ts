@@ -54,7 +54,9 @@ describe('golden /metrics on the node_exporter fixture tree', () => {
     const findings = `${lint.stdout}${lint.stderr}`
       .split('\n')
       .filter((l) => l.trim() !== '')
-      .filter((l) => !/^node_memory_\w+ metric names should be written in 'snake_case' not 'camelCase'$/.test(l));
+      .filter(
+        (l) => !/^node_memory_\w+ metric names should be written in 'snake_case' not 'camelCase'$/.test(l),
+      );
     expect(findings).toEqual([]);
   });
 });

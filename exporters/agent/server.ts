@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { BasicAuth, type WebConfig } from '../../common/web-config.ts';
 import { CONTENT_TYPE, renderExposition } from './exposition.ts';
@@ -23,7 +23,8 @@ export function buildAgentServer(opts: AgentServerOptions): FastifyInstance {
   const { scraper, webConfig } = opts;
   const app = Fastify({
     loggerInstance: opts.log,
-    disableRequestLogging: true,
+    // A request log line per 15-second scrape would drown everything else.
+    logController: new LogController({ disableRequestLogging: true }),
     ...(webConfig.tls ? { https: webConfig.tls } : {}),
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
 

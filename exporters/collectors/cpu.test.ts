@@ -1,48 +1,28 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseExposition } from '../../test/support/exposition.ts';
-import {
-  collectFrom,
-  contextFor,
-  fixturePath,
-  readFixture,
-  sampleValue,
-} from '../../test/support/fixtures.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { collectFrom, contextFor, procTrees, sampleValue, tempDir } from '../../test/support/fixtures.ts';
+import { expectMatchesNodeExporter } from '../../test/support/node-exporter-golden.ts';
 import { NoDataError } from '../collector.ts';
 import { cpuCollector } from './cpu.ts';
 
-const GOLDEN_TEXT = readFixture('prometheus-exposition/node_exporter__e2e-output-linux.txt');
-const GOLDEN = parseExposition(GOLDEN_TEXT);
-
 describe('cpuCollector', () => {
   it("equals node_exporter's e2e output for its own /proc tree", async () => {
-    const families = await collectFrom(cpuCollector, { procfs: fixturePath('proc-sys/node_exporter__proc') });
+    const families = await collectFrom(cpuCollector, { procfs: procTrees.nodeExporter });
     expect(families.map((f) => f.name)).toEqual(['node_cpu_seconds_total', 'node_cpu_guest_seconds_total']);
-    for (const family of families) {
-      expect(GOLDEN_TEXT).toContain(
-        `# HELP ${family.name} ${family.help}\n# TYPE ${family.name} ${family.type}\n`,
-      );
-      const expected = GOLDEN.filter((s) => s.name === family.name);
-      expect(family.samples).toHaveLength(expected.length);
-      for (const { labels, value } of expected)
-        expect(sampleValue(families, family.name, labels)).toBe(value);
-    }
+    expectMatchesNodeExporter(families);
   });
 
   it('reads the i7-8650U capture (no guest time)', async () => {
-    const families = await collectFrom(cpuCollector, {
-      procfs: fixturePath('proc-sys/x86-intel-i7-8650u__procfs/proc'),
-    });
+    const families = await collectFrom(cpuCollector, { procfs: procTrees.i7 });
     expect(sampleValue(families, 'node_cpu_seconds_total', { cpu: '7', mode: 'user' })).toBe(290.98);
     expect(sampleValue(families, 'node_cpu_guest_seconds_total', { cpu: '7', mode: 'nice' })).toBe(0);
   });
 
   it('reports no data on the Pentium 4 capture, which has no /proc/stat', async () => {
-    await expect(
-      collectFrom(cpuCollector, { procfs: fixturePath('proc-sys/i386-dell-pe700-pentium4/proc') }),
-    ).rejects.toBeInstanceOf(NoDataError);
+    await expect(collectFrom(cpuCollector, { procfs: procTrees.pentium4 })).rejects.toBeInstanceOf(
+      NoDataError,
+    );
   });
 
   describe('with a /proc/stat the test rewrites', () => {
@@ -50,25 +30,15 @@ describe('cpuCollector', () => {
     const writeStat = (text: string) => writeFile(path.join(procfs, 'stat'), text);
 
     beforeEach(async () => {
-      procfs = await mkdtemp(path.join(tmpdir(), 'tierwise-cpu-'));
-    });
-    afterEach(async () => {
-      await rm(procfs, { recursive: true, force: true });
+      procfs = await tempDir('cpu');
     });
 
     it('exports only the modes an old kernel prints, and no guest family before 2.6.24', async () => {
       await writeStat('cpu  100 2 30 400 5 6 7\ncpu0 100 2 30 400 5 6 7\nctxt 1\nbtime 2\n');
       const families = await collectFrom(cpuCollector, { procfs });
       expect(families.map((f) => f.name)).toEqual(['node_cpu_seconds_total']);
-      expect(families[0]?.samples.map((s) => s.labels.mode)).toEqual([
-        'user',
-        'nice',
-        'system',
-        'idle',
-        'iowait',
-        'irq',
-        'softirq',
-      ]);
+      const modes = families[0]?.samples.map((s) => s.labels.mode);
+      expect(modes).toEqual(['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq']);
     });
 
     it('fails the scrape on a truncated file instead of exporting part of a line', async () => {

@@ -8,23 +8,16 @@ const SECONDS_HELP = 'Seconds the CPUs spent in each mode.';
 const GUEST_HELP = 'Seconds the CPUs spent in guests (VMs) for each mode.';
 
 /**
- * Modes of node_cpu_seconds_total. guest and guest_nice are already counted in user and nice, so
- * node_exporter exports them apart (node_cpu_guest_seconds_total) and subtracts nothing; so do we.
+ * guest and guest_nice are already counted in user and nice, so node_exporter exports them apart
+ * (node_cpu_guest_seconds_total, as the mode they are part of) and subtracts nothing; so do we.
  */
-const SECONDS_MODES: readonly CpuMode[] = [
-  'user',
-  'nice',
-  'system',
-  'idle',
-  'iowait',
-  'irq',
-  'softirq',
-  'steal',
-];
 const GUEST_MODES: ReadonlyArray<[CpuMode, string]> = [
   ['guest', 'user'],
   ['guest_nice', 'nice'],
 ];
+const SECONDS_MODES: readonly CpuMode[] = CPU_MODES.filter(
+  (mode) => !GUEST_MODES.some(([guest]) => guest === mode),
+);
 
 /** An idle count this far below the last one means the CPU was unplugged and came back (node_exporter's rule). */
 const HOTPLUG_JUMP_BACK_SECONDS = 3;

@@ -1,4 +1,4 @@
-import { readdir, readFile, realpath } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   type Collector,
@@ -11,6 +11,7 @@ import {
 } from '../collector.ts';
 import { FamilyBuilder, type MetricFamily } from '../metrics.ts';
 import { parseCpuList, parseGovernors, parseKilohertz } from '../parsers/cpufreq.ts';
+import { realpathIfPresent } from '../sysfs.ts';
 
 const FREQUENCIES = [
   {
@@ -158,15 +159,6 @@ async function discoverPolicies(cpuDir: string): Promise<Policy[]> {
       return { dir, cpus: shared, attributes: ATTRIBUTES.filter((a) => present.has(a)) };
     }),
   );
-}
-
-async function realpathIfPresent(file: string): Promise<string | undefined> {
-  try {
-    return await realpath(file);
-  } catch (err) {
-    if (isMissing(err)) return undefined;
-    throw err;
-  }
 }
 
 /**

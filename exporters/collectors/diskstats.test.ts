@@ -1,25 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { parseExposition } from '../../test/support/exposition.ts';
-import { collectFrom, fixturePath, readFixture } from '../../test/support/fixtures.ts';
+import { collectFrom, fixturePath, procTrees } from '../../test/support/fixtures.ts';
+import {
+  expectMatchesNodeExporter,
+  nodeExporterFamilyNames,
+} from '../../test/support/node-exporter-golden.ts';
 import { NoDataError } from '../collector.ts';
 import { diskstatsCollector } from './diskstats.ts';
 
-const procfs = fixturePath('proc-sys/node_exporter__proc');
-const e2e = readFixture('prometheus-exposition/node_exporter__e2e-output-linux.txt');
+const procfs = procTrees.nodeExporter;
 
 describe('diskstatsCollector', () => {
   it('matches node_exporter’s own output for the same fixture, value for value', async () => {
     const families = await collectFrom(diskstatsCollector, { procfs });
-    const expected = parseExposition(e2e);
-    for (const family of families) {
-      const want = expected.filter((s) => s.name === family.name).map((s) => [s.labels, s.value]);
-      const got = family.samples.map((s) => [s.labels, s.value]);
-      expect(got, family.name).toEqual(expect.arrayContaining(want));
-      expect(got, family.name).toHaveLength(want.length);
-      expect(e2e, family.name).toContain(
-        `# HELP ${family.name} ${family.help}\n# TYPE ${family.name} ${family.type}\n`,
-      );
-    }
+    expectMatchesNodeExporter(families);
     // node_exporter's other node_disk_* families come from udev's database (info, ata_*, filesystem_info)
     // and from sysfs (device_mapper_info); this collector reads /proc/diskstats only.
     const fromElsewhere = [
@@ -30,8 +23,9 @@ describe('diskstatsCollector', () => {
       'node_disk_filesystem_info',
       'node_disk_info',
     ];
-    const e2eFamilies = new Set(expected.filter((s) => s.name.startsWith('node_disk_')).map((s) => s.name));
-    expect([...families.map((f) => f.name), ...fromElsewhere].sort()).toEqual([...e2eFamilies].sort());
+    expect([...families.map((f) => f.name), ...fromElsewhere].sort()).toEqual(
+      nodeExporterFamilyNames((name) => name.startsWith('node_disk_')),
+    );
   });
 
   it('leaves out partitions, RAM and loop devices, and discard and flush families where the kernel has none', async () => {

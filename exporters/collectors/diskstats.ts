@@ -1,4 +1,4 @@
-import { type CollectorDefinition, NoDataError, procPath, readOptional } from '../collector.ts';
+import { type CollectorDefinition, procPath, readRequired } from '../collector.ts';
 import { FamilyBuilder, type MetricType } from '../metrics.ts';
 import { type DiskStats, parseDiskstats } from '../parsers/diskstats.ts';
 
@@ -130,8 +130,7 @@ export const diskstatsCollector: CollectorDefinition = {
     const file = procPath(paths, 'diskstats');
     return {
       async collect() {
-        const text = await readOptional(file);
-        if (text === undefined) throw new NoDataError(`${file} does not exist`);
+        const text = await readRequired(file);
         const b = new FamilyBuilder();
         for (const disk of parseDiskstats(text)) {
           if (DEVICE_EXCLUDE.test(disk.device)) continue;

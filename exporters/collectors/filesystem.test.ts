@@ -1,14 +1,12 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defaultConfig } from '../../common/config.ts';
-import { collectFrom, contextFor, fixturePath, sampleValue } from '../../test/support/fixtures.ts';
+import { collectFrom, contextFor, procTrees, sampleValue, tempTree } from '../../test/support/fixtures.ts';
 import { type HostPaths, NoDataError } from '../collector.ts';
 import type { MetricFamily } from '../metrics.ts';
 import { createFilesystemCollector, filesystemCollector, type StatfsResult } from './filesystem.ts';
 
-const procfs = fixturePath('proc-sys/node_exporter__proc');
+const procfs = procTrees.nodeExporter;
 const rootfs = '/nonexistent/root';
 const FS: StatfsResult = { bsize: 4096, blocks: 1000, bfree: 600, bavail: 500, files: 100, ffree: 40 };
 
@@ -29,26 +27,6 @@ function deferred<T>() {
 
 function samples(families: MetricFamily[], name: string) {
   return families.find((f) => f.name === name)?.samples ?? [];
-}
-
-let scratch: string;
-
-beforeAll(async () => {
-  scratch = await mkdtemp(path.join(tmpdir(), 'tierwise-filesystem-'));
-});
-
-afterAll(async () => {
-  await rm(scratch, { recursive: true, force: true });
-});
-
-/** A procfs holding only the given files. */
-async function procWith(name: string, files: Record<string, string>): Promise<string> {
-  const dir = path.join(scratch, name);
-  for (const [file, text] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
-    await writeFile(path.join(dir, file), text);
-  }
-  return dir;
 }
 
 describe('filesystemCollector', () => {
@@ -159,7 +137,7 @@ describe('filesystemCollector', () => {
         calls++;
         return calls === 1 ? hung.promise : Promise.resolve(FS);
       };
-      const only = await procWith('only-boot', {
+      const only = await tempTree('filesystem', {
         '1/mountinfo': '48 45 260:3 / /boot rw,relatime shared:92 - ext2 /dev/sda3 rw\n',
       });
       const collector = createFilesystemCollector(contextFor({ procfs: only, rootfs }, withTimeout(0.01)), {
@@ -191,7 +169,7 @@ describe('filesystemCollector', () => {
     const statfs = async () => FS;
 
     it('falls back to self/mountinfo, and labels mounts seen under rootfs with the host path', async () => {
-      const proc = await procWith('self-only', {
+      const proc = await tempTree('filesystem', {
         'self/mountinfo': [
           '600 500 0:50 / / rw,relatime - overlay overlay rw,lowerdir=/l,upperdir=/u,workdir=/w',
           '601 600 254:0 / /host rw,relatime - ext4 /dev/vda rw',
@@ -215,7 +193,7 @@ describe('filesystemCollector', () => {
     });
 
     it('falls back to /proc/mounts on kernels without mountinfo', async () => {
-      const proc = await procWith('mounts-only', {
+      const proc = await tempTree('filesystem', {
         mounts: [
           'proc /proc proc rw,relatime 0 0',
           '/dev/vda / ext4 rw,relatime,discard 0 0',
@@ -232,7 +210,7 @@ describe('filesystemCollector', () => {
     });
 
     it('reports no data without any mount table', async () => {
-      const proc = await procWith('empty', { stat: '' });
+      const proc = await tempTree('filesystem', { stat: '' });
       await expect(
         createFilesystemCollector(contextFor({ procfs: proc, rootfs }), { statfs }).collect(),
       ).rejects.toThrow(NoDataError);
@@ -240,7 +218,7 @@ describe('filesystemCollector', () => {
 
     it('reports one series per device, mount point and type when a mount is stacked twice', async () => {
       const line = '40 29 0:42 / /mnt/nfs rw shared:1 - nfs4 192.168.1.1:/srv/test rw,vers=4.0';
-      const proc = await procWith('stacked', {
+      const proc = await tempTree('filesystem', {
         '1/mountinfo': `${line}\n${line.replace('40 29', '41 29')}\n`,
       });
       const families = await createFilesystemCollector(contextFor({ procfs: proc, rootfs }), {

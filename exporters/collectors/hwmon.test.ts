@@ -1,30 +1,18 @@
-import { cp, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { cp, mkdir, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
-import { parseExposition } from '../../test/support/exposition.ts';
-import {
-  collectFrom,
-  contextFor,
-  fixturePath,
-  readFixture,
-  sampleValue,
-} from '../../test/support/fixtures.ts';
+import { describe, expect, it } from 'vitest';
+import { collectFrom, contextFor, fixturePath, sampleValue, tempDir } from '../../test/support/fixtures.ts';
+import { expectMatchesNodeExporter } from '../../test/support/node-exporter-golden.ts';
 import { NoDataError } from '../collector.ts';
-import type { MetricFamily } from '../metrics.ts';
+import type { Sample } from '../metrics.ts';
 import { hwmonCollector } from './hwmon.ts';
 
 const X86 = fixturePath('proc-sys/x86-hwmon-rapl__node_exporter/sys');
 
-const temps: string[] = [];
-afterEach(async () => {
-  await Promise.all(temps.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
 async function tempSys(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'tierwise-hwmon-'));
-  temps.push(dir);
+  const dir = await tempDir('hwmon');
   await mkdir(path.join(dir, 'class', 'hwmon'), { recursive: true });
   return dir;
 }
@@ -34,16 +22,6 @@ async function sysWithChip(source: string, as = path.basename(source)): Promise<
   const sys = await tempSys();
   await cp(source, path.join(sys, 'class', 'hwmon', as), { recursive: true });
   return sys;
-}
-
-function samplesOf(families: MetricFamily[]): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const f of families) for (const s of f.samples) out.set(seriesKey(f.name, s.labels), s.value);
-  return out;
-}
-
-function seriesKey(name: string, labels: Record<string, string>): string {
-  return `${name}${JSON.stringify(Object.entries(labels).sort())}`;
 }
 
 describe('hwmon collector', () => {
@@ -64,25 +42,24 @@ describe('hwmon collector', () => {
       // applesmc keeps its sensors in device/, which the extraction dropped: hwmon2 is absent.
       platform_applesmc_768: undefined,
     };
-    const expected = new Map<string, number>();
-    for (const s of parseExposition(
-      readFixture('prometheus-exposition/node_exporter__e2e-output-linux.txt'),
-    )) {
-      if (!s.name.startsWith('node_hwmon_')) continue;
-      const chip = chipInOurTree[s.labels.chip ?? ''];
-      if (chip === undefined) continue;
-      expected.set(seriesKey(s.name, { ...s.labels, chip }), s.value);
-    }
-
-    const ours = samplesOf(await collectFrom(hwmonCollector, { sysfs: X86 }));
+    const families = await collectFrom(hwmonCollector, { sysfs: X86 });
     // hwmon5 ("bogus") is a synthetic chip that node_exporter's end-to-end run filters out with
     // --collector.hwmon.chip-include; its bogus1_* files are not a sensor type, so only its name shows.
-    const bogus = seriesKey('node_hwmon_chip_names', { chip: 'bogus', chip_name: 'bogus' });
-    expect(ours.get(bogus)).toBe(1);
-    ours.delete(bogus);
+    const isBogus = (s: Sample) => s.labels.chip === 'bogus';
+    const bogus = families.flatMap((f) => f.samples.filter(isBogus).map((s) => ({ name: f.name, ...s })));
+    expect(bogus).toEqual([
+      { name: 'node_hwmon_chip_names', labels: { chip: 'bogus', chip_name: 'bogus' }, value: 1 },
+    ]);
+    const ours = families.map((f) => ({ ...f, samples: f.samples.filter((s) => !isBogus(s)) }));
 
-    expect(expected.size).toBeGreaterThan(100);
-    expect(Object.fromEntries(ours)).toEqual(Object.fromEntries(expected));
+    const compared = expectMatchesNodeExporter(ours, {
+      scope: (name) => name.startsWith('node_hwmon_'),
+      relabel: (s) => {
+        const chip = chipInOurTree[s.labels.chip ?? ''];
+        return chip === undefined ? undefined : { ...s, labels: { ...s.labels, chip } };
+      },
+    });
+    expect(compared).toBeGreaterThan(100);
   });
 
   it('names chips from their device link, as node_exporter does on a live system', async () => {
@@ -111,18 +88,13 @@ describe('hwmon collector', () => {
     const families = await collectFrom(hwmonCollector, {
       sysfs: fixturePath('proc-sys/dell-poweredge-r720-hwmon/sys'),
     });
-    const at = (name: string, sensor: string) => sampleValue(families, name, { chip: 'coretemp', sensor });
+    const at = (name: string, sensor: string, labels: Record<string, string> = {}) =>
+      sampleValue(families, name, { chip: 'coretemp', sensor, ...labels });
     expect(at('node_hwmon_temp_celsius', 'temp1')).toBe(54);
     expect(at('node_hwmon_temp_max_celsius', 'temp1')).toBe(81);
     expect(at('node_hwmon_temp_crit_celsius', 'temp7')).toBe(91);
     expect(at('node_hwmon_temp_crit_alarm_celsius', 'temp7')).toBe(0);
-    expect(
-      sampleValue(families, 'node_hwmon_sensor_label', {
-        chip: 'coretemp',
-        sensor: 'temp1',
-        label: 'Package id 0',
-      }),
-    ).toBe(1);
+    expect(at('node_hwmon_sensor_label', 'temp1', { label: 'Package id 0' })).toBe(1);
     expect(families.find((f) => f.name === 'node_hwmon_temp_celsius')?.samples).toHaveLength(7);
   });
 

@@ -1,7 +1,6 @@
-import type { CollectorDefinition } from '../collector.ts';
+import { type CollectorDefinition, procPath, readRequired } from '../collector.ts';
 import { FamilyBuilder } from '../metrics.ts';
 import { parseLoadavg } from '../parsers/loadavg.ts';
-import { readProcFile } from './stat.ts';
 
 export const loadavgCollector: CollectorDefinition = {
   name: 'loadavg',
@@ -9,7 +8,7 @@ export const loadavgCollector: CollectorDefinition = {
   defaultEnabled: true,
   create: ({ paths }) => ({
     async collect() {
-      const load = parseLoadavg(await readProcFile(paths, 'loadavg'));
+      const load = parseLoadavg(await readRequired(procPath(paths, 'loadavg')));
       return new FamilyBuilder()
         .gauge('node_load1', '1m load average.', load.load1)
         .gauge('node_load5', '5m load average.', load.load5)

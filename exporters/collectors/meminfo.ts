@@ -1,7 +1,6 @@
-import type { CollectorDefinition } from '../collector.ts';
+import { type CollectorDefinition, procPath, readRequired } from '../collector.ts';
 import { FamilyBuilder } from '../metrics.ts';
 import { parseMeminfo } from '../parsers/meminfo.ts';
-import { readProcFile } from './stat.ts';
 
 export const meminfoCollector: CollectorDefinition = {
   name: 'meminfo',
@@ -10,7 +9,7 @@ export const meminfoCollector: CollectorDefinition = {
   create: ({ paths }) => ({
     async collect() {
       const families = new FamilyBuilder();
-      for (const { key, value } of parseMeminfo(await readProcFile(paths, 'meminfo'))) {
+      for (const { key, value } of parseMeminfo(await readRequired(procPath(paths, 'meminfo')))) {
         families.gauge(`node_memory_${key}`, `Memory information field ${key}.`, value);
       }
       return families.build();

@@ -1,32 +1,13 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseExposition } from '../../test/support/exposition.ts';
-import { collectFrom, fixturePath, readFixture, sampleValue } from '../../test/support/fixtures.ts';
+import { describe, expect, it } from 'vitest';
+import { collectFrom, procTrees, sampleValue } from '../../test/support/fixtures.ts';
+import { expectNodeExporterHelp, nodeExporterFamilyNames } from '../../test/support/node-exporter-golden.ts';
+import { extractTtar } from '../../test/support/ttar.ts';
 import { NoDataError } from '../collector.ts';
 import { netdevCollector } from './netdev.ts';
 
-/** One file out of a ttar archive (`Path: …`, `Lines: n`, then n lines). */
-function ttarFile(archive: string, file: string): string {
-  const [count = '', ...rest] = archive.split(`\nPath: ${file}\n`)[1]?.split('\n') ?? [];
-  return `${rest.slice(0, Number(count.replace('Lines: ', ''))).join('\n')}\n`;
-}
-
-let procfs: string;
-
-beforeAll(async () => {
-  // node_exporter's fixture tree has no net/dev (its e2e test reads the CI host's loopback over netlink),
-  // so this uses the one in prometheus/procfs's fixtures.
-  procfs = await mkdtemp(path.join(tmpdir(), 'tierwise-netdev-'));
-  await mkdir(path.join(procfs, 'net'));
-  const archive = readFixture('proc-sys/prometheus-procfs__fixtures.ttar');
-  await writeFile(path.join(procfs, 'net', 'dev'), ttarFile(archive, 'fixtures/proc/net/dev'));
-});
-
-afterAll(async () => {
-  await rm(procfs, { recursive: true, force: true });
-});
+// node_exporter's fixture tree has no net/dev (its e2e test reads the CI host's loopback over netlink),
+// so this uses the one in prometheus/procfs's fixtures.
+const procfs = extractTtar('proc-sys/prometheus-procfs__fixtures.ttar', 'fixtures/proc', 'net/dev');
 
 describe('netdevCollector', () => {
   it('emits every /proc/net/dev column per device', async () => {
@@ -41,17 +22,12 @@ describe('netdevCollector', () => {
 
   it('uses node_exporter’s names, help texts and types', async () => {
     const families = await collectFrom(netdevCollector, { procfs });
-    const e2e = readFixture('prometheus-exposition/node_exporter__e2e-output-linux.txt');
-    for (const f of families) {
-      expect(e2e, f.name).toContain(`# HELP ${f.name} ${f.help}\n# TYPE ${f.name} ${f.type}\n`);
-    }
+    expectNodeExporterHelp(families);
     // The e2e values are the CI host's live loopback (netlink, --collector.netdev.device-include=lo,
     // bytes and packets filtered out), not fixture data, so only the family set compares. Netlink adds
     // receive_nohandler, which /proc/net/dev does not print.
     const e2eFamilies = new Set(
-      parseExposition(e2e)
-        .map((s) => s.name)
-        .filter((n) => /^node_network_(receive|transmit)_.*_total$/.test(n)),
+      nodeExporterFamilyNames((name) => /^node_network_(receive|transmit)_.*_total$/.test(name)),
     );
     e2eFamilies.add('node_network_receive_bytes_total');
     e2eFamilies.add('node_network_receive_packets_total');
@@ -71,9 +47,9 @@ describe('netdevCollector', () => {
   });
 
   it('reports no data where net/dev is missing, as in node_exporter’s fixture tree', async () => {
-    await expect(
-      collectFrom(netdevCollector, { procfs: fixturePath('proc-sys/node_exporter__proc') }),
-    ).rejects.toThrow(NoDataError);
+    await expect(collectFrom(netdevCollector, { procfs: procTrees.nodeExporter })).rejects.toThrow(
+      NoDataError,
+    );
   });
 
   it.runIf(process.platform === 'linux')('reads this machine’s /proc', async () => {

@@ -1,4 +1,4 @@
-import { type CollectorDefinition, NoDataError, procPath, readOptional } from '../collector.ts';
+import { type CollectorDefinition, procPath, readRequired } from '../collector.ts';
 import { FamilyBuilder } from '../metrics.ts';
 import { parseNetDev, RECEIVE_FIELDS, TRANSMIT_FIELDS } from '../parsers/netdev.ts';
 
@@ -12,8 +12,7 @@ export const netdevCollector: CollectorDefinition = {
       config.netdev.device_exclude === undefined ? undefined : new RegExp(config.netdev.device_exclude);
     return {
       async collect() {
-        const text = await readOptional(file);
-        if (text === undefined) throw new NoDataError(`${file} does not exist`);
+        const text = await readRequired(file);
         const b = new FamilyBuilder();
         for (const { device, receive, transmit } of parseNetDev(text)) {
           if (exclude?.test(device)) continue;

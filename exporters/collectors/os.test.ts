@@ -1,22 +1,15 @@
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { collectFrom, contextFor, sampleValue } from '../../test/support/fixtures.ts';
+import { describe, expect, it } from 'vitest';
+import { collectFrom, contextFor, sampleValue, tempDir } from '../../test/support/fixtures.ts';
 import { NoDataError } from '../collector.ts';
 import { osCollector } from './os.ts';
 
 /** This machine's real release file: /etc/os-release is usually a link to it. */
 const HOST_RELEASE = '/usr/lib/os-release';
 
-const temps: string[] = [];
-afterEach(async () => {
-  await Promise.all(temps.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
 async function rootfsWith(releaseFile?: string): Promise<string> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'tierwise-os-'));
-  temps.push(root);
+  const root = await tempDir('os');
   if (releaseFile) {
     await mkdir(path.join(root, path.dirname(releaseFile)), { recursive: true });
     await copyFile(HOST_RELEASE, path.join(root, releaseFile));

@@ -1,22 +1,21 @@
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { collectFrom, contextFor, readFixture, sampleValue } from '../../test/support/fixtures.ts';
+import { describe, expect, it } from 'vitest';
+import {
+  collectFrom,
+  contextFor,
+  readFixture,
+  sampleValue,
+  tempDir,
+  tempTree,
+} from '../../test/support/fixtures.ts';
 import { NoDataError } from '../collector.ts';
 import type { MetricFamily } from '../metrics.ts';
 import { createRpiCollector, type RpiCollectorOptions, rpiCollector } from './rpi.ts';
 
-const temps: string[] = [];
-afterEach(async () => {
-  await Promise.all(temps.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'tierwise-rpi-'));
-  temps.push(dir);
-  return dir;
-}
+/** A sysfs tree whose firmware node answers get_throttled with `text`. */
+const sysWithFirmware = (text: string) =>
+  tempTree('rpi', { 'devices/platform/soc/soc:firmware/get_throttled': text });
 
 /** The `throttled=` line a real Pi printed, from the captured vcgencmd sessions. */
 function capturedLine(fixture: string): string {
@@ -38,7 +37,7 @@ interface StandIn {
  * no shell), then runs `body`.
  */
 async function standIn(body: string): Promise<StandIn> {
-  const dir = await tempDir();
+  const dir = await tempDir('rpi');
   const bin = path.join(dir, 'vcgencmd');
   const log = path.join(dir, 'runs');
   await writeFile(
@@ -66,12 +65,8 @@ function flags(families: MetricFamily[]): Record<string, number> {
 
 describe('rpi collector', () => {
   it('reads the firmware sysfs node without running vcgencmd', async () => {
-    const sys = await tempDir();
-    const dir = path.join(sys, 'devices', 'platform', 'soc', 'soc:firmware');
-    await mkdir(dir, { recursive: true });
     // The driver prints the mask as bare hex ("%x\n"); 0x50005 as a weak-supply Pi 3 reported it.
-    await writeFile(
-      path.join(dir, 'get_throttled'),
+    const sys = await sysWithFirmware(
       `${capturedLine('rpi3_measure_temp_get_throttled_0x50005.txt').slice('throttled=0x'.length)}\n`,
     );
     const vcgencmd = await replaying('measure_clock_arm_temp_throttled_0x0.txt');
@@ -95,10 +90,7 @@ describe('rpi collector', () => {
   });
 
   it('fails clearly on a sysfs node it cannot read as a bitmask', async () => {
-    const sys = await tempDir();
-    const dir = path.join(sys, 'devices', 'platform', 'soc', 'soc:firmware');
-    await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, 'get_throttled'), 'throttled=0x0\n');
+    const sys = await sysWithFirmware('throttled=0x0\n');
     await expect(collectFrom(rpiCollector, { sysfs: sys })).rejects.toThrow(/expected a hex bitmask/);
   });
 
@@ -156,7 +148,7 @@ describe('rpi collector', () => {
   });
 
   it('has no data on a machine with neither the sysfs node nor vcgencmd', async () => {
-    const collector = vcgencmdCollector({ vcgencmd: path.join(await tempDir(), 'vcgencmd') });
+    const collector = vcgencmdCollector({ vcgencmd: path.join(await tempDir('rpi'), 'vcgencmd') });
     await expect(collector.collect()).rejects.toThrow(NoDataError);
   });
 });

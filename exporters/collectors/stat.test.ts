@@ -1,26 +1,14 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseExposition } from '../../test/support/exposition.ts';
-import {
-  collectFrom,
-  contextFor,
-  fixturePath,
-  readFixture,
-  sampleValue,
-} from '../../test/support/fixtures.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { collectFrom, contextFor, procTrees, sampleValue, tempDir } from '../../test/support/fixtures.ts';
+import { expectMatchesNodeExporter } from '../../test/support/node-exporter-golden.ts';
 import { NoDataError } from '../collector.ts';
 import { readProcStat, statCollector } from './stat.ts';
 
-const GOLDEN_TEXT = readFixture('prometheus-exposition/node_exporter__e2e-output-linux.txt');
-const GOLDEN = parseExposition(GOLDEN_TEXT);
-
 describe('statCollector', () => {
   it("equals node_exporter's e2e output for its own /proc tree", async () => {
-    const families = await collectFrom(statCollector, {
-      procfs: fixturePath('proc-sys/node_exporter__proc'),
-    });
+    const families = await collectFrom(statCollector, { procfs: procTrees.nodeExporter });
     expect(families.map((f) => f.name)).toEqual([
       'node_boot_time_seconds',
       'node_context_switches_total',
@@ -29,29 +17,19 @@ describe('statCollector', () => {
       'node_procs_running',
       'node_procs_blocked',
     ]);
-    for (const family of families) {
-      expect(GOLDEN_TEXT).toContain(
-        `# HELP ${family.name} ${family.help}\n# TYPE ${family.name} ${family.type}\n`,
-      );
-      const expected = GOLDEN.filter((s) => s.name === family.name);
-      expect(family.samples).toHaveLength(expected.length);
-      for (const { labels, value } of expected)
-        expect(sampleValue(families, family.name, labels)).toBe(value);
-    }
+    expectMatchesNodeExporter(families);
   });
 
   it('reads the i7-8650U capture', async () => {
-    const families = await collectFrom(statCollector, {
-      procfs: fixturePath('proc-sys/x86-intel-i7-8650u__procfs/proc'),
-    });
+    const families = await collectFrom(statCollector, { procfs: procTrees.i7 });
     expect(sampleValue(families, 'node_intr_total')).toBe(73777505);
     expect(sampleValue(families, 'node_procs_blocked')).toBe(1);
   });
 
   it('reports no data on the Pentium 4 capture, which has no /proc/stat', async () => {
-    await expect(
-      collectFrom(statCollector, { procfs: fixturePath('proc-sys/i386-dell-pe700-pentium4/proc') }),
-    ).rejects.toBeInstanceOf(NoDataError);
+    await expect(collectFrom(statCollector, { procfs: procTrees.pentium4 })).rejects.toBeInstanceOf(
+      NoDataError,
+    );
   });
 
   describe('with a /proc/stat the test writes', () => {
@@ -59,10 +37,7 @@ describe('statCollector', () => {
     const writeStat = (text: string) => writeFile(path.join(procfs, 'stat'), text);
 
     beforeEach(async () => {
-      procfs = await mkdtemp(path.join(tmpdir(), 'tierwise-stat-'));
-    });
-    afterEach(async () => {
-      await rm(procfs, { recursive: true, force: true });
+      procfs = await tempDir('stat');
     });
 
     it('leaves out what a 2.4 kernel does not print instead of reporting 0', async () => {
@@ -85,7 +60,7 @@ describe('statCollector', () => {
   });
 
   it('lets the cpu and stat collectors of one scrape share one read of /proc/stat, and keeps nothing after it', async () => {
-    const { paths } = contextFor({ procfs: fixturePath('proc-sys/node_exporter__proc') });
+    const { paths } = contextFor({ procfs: procTrees.nodeExporter });
     const [first, second] = await Promise.all([readProcStat(paths), readProcStat(paths)]);
     expect(second).toBe(first);
     expect(await readProcStat(paths)).not.toBe(first);

@@ -1,20 +1,6 @@
-import {
-  type CollectorDefinition,
-  type HostPaths,
-  NoDataError,
-  procPath,
-  readOptional,
-} from '../collector.ts';
+import { type CollectorDefinition, type HostPaths, procPath, readRequired } from '../collector.ts';
 import { FamilyBuilder, type MetricType } from '../metrics.ts';
 import { type ProcStat, type ProcStatCounters, parseProcStat } from '../parsers/proc-stat.ts';
-
-/** Reads a file under procfs; a missing file means this kernel or container does not provide it. */
-export async function readProcFile(paths: HostPaths, ...parts: string[]): Promise<string> {
-  const file = procPath(paths, ...parts);
-  const text = await readOptional(file);
-  if (text === undefined) throw new NoDataError(`${file} does not exist`);
-  return text;
-}
 
 const statReads = new Map<string, Promise<ProcStat>>();
 
@@ -27,7 +13,7 @@ export function readProcStat(paths: HostPaths): Promise<ProcStat> {
   const file = procPath(paths, 'stat');
   let pending = statReads.get(file);
   if (!pending) {
-    pending = readProcFile(paths, 'stat')
+    pending = readRequired(file)
       .then(parseProcStat)
       .finally(() => statReads.delete(file));
     statReads.set(file, pending);

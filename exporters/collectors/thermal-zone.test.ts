@@ -1,21 +1,14 @@
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { cp, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { parseExposition } from '../../test/support/exposition.ts';
-import { collectFrom, fixturePath, readFixture, sampleValue } from '../../test/support/fixtures.ts';
+import { describe, expect, it } from 'vitest';
+import { collectFrom, fixturePath, sampleValue, tempDir } from '../../test/support/fixtures.ts';
+import { expectMatchesNodeExporter } from '../../test/support/node-exporter-golden.ts';
 import { NoDataError } from '../collector.ts';
 import { thermalZoneCollector } from './thermal-zone.ts';
 
-const temps: string[] = [];
-afterEach(async () => {
-  await Promise.all(temps.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
 /** A sysfs tree whose class/thermal holds copies of the given real device directories. */
 async function sysWith(devices: Record<string, string>): Promise<string> {
-  const sys = await mkdtemp(path.join(os.tmpdir(), 'tierwise-thermal-'));
-  temps.push(sys);
+  const sys = await tempDir('thermal');
   await mkdir(path.join(sys, 'class', 'thermal'), { recursive: true });
   for (const [name, source] of Object.entries(devices)) {
     await cp(source, path.join(sys, 'class', 'thermal', name), { recursive: true });
@@ -61,15 +54,10 @@ describe('thermal_zone collector', () => {
     const families = await collectFrom(thermalZoneCollector, {
       sysfs: fixturePath('proc-sys/x86-hwmon-rapl__node_exporter/sys'),
     });
-    const ours = families.flatMap((f) =>
-      f.samples.map((s) => ({ name: f.name, labels: s.labels, value: s.value })),
-    );
-    const expected = parseExposition(
-      readFixture('prometheus-exposition/node_exporter__e2e-output-linux.txt'),
-    ).filter((s) => s.name.startsWith('node_thermal_zone_') || s.name.startsWith('node_cooling_device_'));
-    expect(expected).toHaveLength(3);
-    expect(ours).toEqual(expect.arrayContaining(expected));
-    expect(ours).toHaveLength(expected.length);
+    const compared = expectMatchesNodeExporter(families, {
+      scope: (name) => name.startsWith('node_thermal_zone_') || name.startsWith('node_cooling_device_'),
+    });
+    expect(compared).toBe(3);
   });
 
   it('leaves out a disabled zone', async () => {

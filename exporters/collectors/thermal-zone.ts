@@ -1,6 +1,6 @@
 import { type CollectorDefinition, NoDataError, sysPath } from '../collector.ts';
 import { FamilyBuilder } from '../metrics.ts';
-import { logFailedAttributes, readSysfsClass, type SysfsClassEntry } from './hwmon.ts';
+import { logFailedAttributes, readSysfsClass, type SysfsClassEntry } from '../sysfs.ts';
 
 const ENTRY = /^(thermal_zone|cooling_device)(\d+)$/;
 const WANTED = new Set(['type', 'temp', 'mode', 'cur_state', 'max_state']);

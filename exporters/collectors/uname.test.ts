@@ -1,16 +1,20 @@
-import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { collectFrom, contextFor, fixturePath } from '../../test/support/fixtures.ts';
+import { describe, expect, it } from 'vitest';
+import { collectFrom, contextFor, procTrees, tempDir } from '../../test/support/fixtures.ts';
 import type { MetricFamily } from '../metrics.ts';
 import { unameCollector } from './uname.ts';
 
 const UNAME_FILES = ['ostype', 'osrelease', 'version', 'arch', 'hostname', 'domainname'];
 
-const temps: string[] = [];
-afterEach(async () => {
-  await Promise.all(temps.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+/** What node:os says about the running kernel: what uname(2) says, without the NIS domain name. */
+const fromNodeOs = () => ({
+  sysname: os.type(),
+  release: os.release(),
+  version: os.version(),
+  machine: os.machine(),
+  nodename: os.hostname(),
 });
 
 function unameLabels(families: MetricFamily[]): Record<string, string> | undefined {
@@ -20,8 +24,7 @@ function unameLabels(families: MetricFamily[]): Record<string, string> | undefin
 
 /** A procfs tree holding copies of this machine's real /proc/sys/kernel uname files. */
 async function procfsCopy(): Promise<string> {
-  const proc = await mkdtemp(path.join(os.tmpdir(), 'tierwise-uname-'));
-  temps.push(proc);
+  const proc = await tempDir('uname');
   const kernel = path.join(proc, 'sys', 'kernel');
   await mkdir(kernel, { recursive: true });
   for (const file of UNAME_FILES) {
@@ -35,29 +38,16 @@ async function procfsCopy(): Promise<string> {
 describe('uname collector', () => {
   it('describes this machine as uname(2) does', async () => {
     const labels = unameLabels(await collectFrom(unameCollector, { procfs: '/proc' }));
-    expect(labels).toEqual({
-      sysname: os.type(),
-      release: os.release(),
-      version: os.version(),
-      machine: os.machine(),
-      nodename: os.hostname(),
-      domainname: (await readFile('/proc/sys/kernel/domainname', 'utf8')).trim(),
-    });
+    const domainname = (await readFile('/proc/sys/kernel/domainname', 'utf8')).trim();
+    expect(labels).toEqual({ ...fromNodeOs(), domainname });
   });
 
   it('falls back to node:os where the procfs tree has no uname files (node_exporter’s fixture)', async () => {
-    const procfs = fixturePath('proc-sys/node_exporter__proc');
+    const procfs = procTrees.nodeExporter;
     // The tree has a sys/kernel directory, only not these files.
     await access(path.join(procfs, 'sys', 'kernel'));
     const labels = unameLabels(await collectFrom(unameCollector, { procfs }));
-    expect(labels).toEqual({
-      sysname: os.type(),
-      release: os.release(),
-      version: os.version(),
-      machine: os.machine(),
-      nodename: os.hostname(),
-      domainname: '',
-    });
+    expect(labels).toEqual({ ...fromNodeOs(), domainname: '' });
   });
 
   it('reads the kernel facts once and the host name on every scrape', async () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseExposition } from '../../test/support/exposition.ts';
-import { readFixture } from '../../test/support/fixtures.ts';
+import { nodeExporterSamples } from '../../test/support/node-exporter-golden.ts';
 import { osFacts, parseOsRelease } from './os-release.ts';
 
 /** /etc/os-release of Debian 12; the 64-bit Raspberry Pi OS (bookworm) ships this same file. */
@@ -101,10 +100,9 @@ describe('osFacts', () => {
   });
 
   it('gives the labels and version node_exporter reported for Ubuntu 20.04.2', () => {
-    const golden = parseExposition(readFixture('prometheus-exposition/node_exporter__e2e-output-linux.txt'));
     const facts = osFacts(parseOsRelease(UBUNTU_20_04_2));
-    expect(golden.find((s) => s.name === 'node_os_info')?.labels).toEqual(facts.info);
-    expect(golden.find((s) => s.name === 'node_os_version')).toEqual({
+    expect(nodeExporterSamples('node_os_info')[0]?.labels).toEqual(facts.info);
+    expect(nodeExporterSamples('node_os_version')[0]).toEqual({
       name: 'node_os_version',
       labels: { id: 'ubuntu', id_like: 'debian', name: 'Ubuntu' },
       value: facts.version,
