@@ -1,8 +1,9 @@
 /**
  * The agent against Debian's prometheus-node-exporter with matching collectors, in one run,
- * alternating rounds so both see the same machine conditions. Scrapes ask for gzip, as Prometheus does.
+ * alternating rounds so both see the same machine conditions. Scrapes ask for gzip and keep their
+ * connection alive, as Prometheus does.
  */
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { COLLECTOR_NAMES } from '../exporters/agent/agent.ts';
 import { startAgentProcess } from '../test/support/agent-process.ts';
@@ -10,6 +11,9 @@ import { freePort, type Started, startProcess, waitFor } from '../test/support/p
 import { cpuSeconds, machineSummary, percentile, rssBytes } from './proc-usage.ts';
 
 const MATCHING = ['cpu', 'stat', 'meminfo', 'diskstats', 'netdev', 'filesystem'];
+
+/** The V8 heap limits docs/configuration.md recommends for small machines. */
+export const SMALL_HEAP_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=24'];
 
 interface Target {
   name: string;
@@ -20,11 +24,14 @@ interface Target {
   scrapes: number;
 }
 
+/** Kept-alive connections, as Prometheus holds them to its targets. */
+const keepAlive = new Agent({ keepAlive: true, maxSockets: 10 });
+
 function scrape(port: number): Promise<number> {
   const start = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, path: '/metrics', headers: { 'accept-encoding': 'gzip' }, agent: false },
+      { host: '127.0.0.1', port, path: '/metrics', headers: { 'accept-encoding': 'gzip' }, agent: keepAlive },
       (res) => {
         res.on('data', () => {});
         res.on('end', () => {
@@ -41,6 +48,7 @@ function scrape(port: number): Promise<number> {
 async function startTargets(): Promise<Target[]> {
   const disabled = COLLECTOR_NAMES.filter((n) => !MATCHING.includes(n)).map((n) => `--no-collector.${n}`);
   const agent = await startAgentProcess(disabled);
+  const small = await startAgentProcess(disabled, undefined, SMALL_HEAP_FLAGS);
   const nePort = await freePort();
   const ne = startProcess('prometheus-node-exporter', [
     `--web.listen-address=127.0.0.1:${nePort}`,
@@ -53,6 +61,13 @@ async function startTargets(): Promise<Target[]> {
   const blank = { latencies: [], cpu: 0, scrapes: 0 };
   return [
     { name: 'tierwise agent', port: agent.port, proc: agent, ...blank, latencies: [] },
+    {
+      name: `tierwise agent ${SMALL_HEAP_FLAGS.join(' ')}`,
+      port: small.port,
+      proc: small,
+      ...blank,
+      latencies: [],
+    },
     { name: 'node_exporter 1.5 (Debian)', port: nePort, proc: ne, ...blank, latencies: [] },
   ];
 }
@@ -90,7 +105,10 @@ export async function benchAgentVsNodeExporter(opts: {
     // Warm-up: JIT and page cache, not measured.
     for (const t of targets) for (let i = 0; i < 200; i++) await scrape(t.port);
     for (let r = 0; r < opts.rounds; r++) {
-      for (const t of r % 2 === 0 ? targets : [...targets].reverse()) await sequentialRound(t, opts.perRound);
+      // Rotate the order each round so no exporter always runs first or last.
+      for (let k = 0; k < targets.length; k++) {
+        await sequentialRound(targets[(r + k) % targets.length] as Target, opts.perRound);
+      }
       process.stderr.write(`  round ${r + 1}/${opts.rounds}\n`);
     }
     const rss: Record<string, number[]> = {};
@@ -121,6 +139,7 @@ export async function benchAgentVsNodeExporter(opts: {
       }),
     };
   } finally {
+    keepAlive.destroy();
     for (const t of targets) await t.proc.stop();
   }
 }

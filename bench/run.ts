@@ -25,12 +25,14 @@ const lines = [
       `| ${r.name} | ${r.scrapes} | ${fmt(r.p50Ms)} | ${fmt(r.p99Ms)} | ${fmt(r.cpuSecondsPer1000)} | ${fmt(r.rssStartMiB, 1)} | ${fmt(r.rssAfter10kMiB, 1)} | ${fmt(r.rssMaxMiB, 1)} | ${fmt(r.idleCpuSecondsPerMinute, 3)} |`,
   ),
 ];
-const [ours, theirs] = agent.results;
-if (ours && theirs) {
-  lines.push(
-    '',
-    `Ratios (agent / node_exporter): CPU per scrape ${fmt(ours.cpuSecondsPer1000 / theirs.cpuSecondsPer1000)}×, p50 ${fmt(ours.p50Ms / theirs.p50Ms)}×, p99 ${fmt(ours.p99Ms / theirs.p99Ms)}×`,
-  );
+const theirs = agent.results.at(-1);
+if (theirs) {
+  lines.push('', 'Ratios to node_exporter:');
+  for (const ours of agent.results.slice(0, -1)) {
+    lines.push(
+      `- ${ours.name}: CPU per scrape ${fmt(ours.cpuSecondsPer1000 / theirs.cpuSecondsPer1000)}×, p50 ${fmt(ours.p50Ms / theirs.p50Ms)}×, p99 ${fmt(ours.p99Ms / theirs.p99Ms)}×`,
+    );
+  }
 }
 const report = lines.join('\n');
 process.stdout.write(`${report}\n`);

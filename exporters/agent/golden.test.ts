@@ -11,14 +11,19 @@ import { createAgent } from './agent.ts';
 const goldenFile = path.join(repoRoot, 'test/golden/fixture-tree.prom');
 
 /**
- * Durations change from run to run and reasons name the fixture tree's absolute path; everything else
+ * Durations (and so the scrape histogram's buckets) change from run to run and reasons name the fixture tree's absolute path; everything else
  * must match the golden file byte for byte.
  */
 function normalise(text: string): string {
   return text
     .replaceAll(fixturesRoot, '<fixtures>')
     .split('\n')
-    .map((line) => line.replace(/^(tierwise_collector_duration_seconds\{[^}]*\}) .*$/, '$1 <duration>'))
+    .map((line) =>
+      line.replace(
+        /^((?:tierwise_collector_duration_seconds|tierwise_agent_scrape_duration_seconds_\w+)(?:\{[^}]*\})?) .*$/,
+        '$1 <duration>',
+      ),
+    )
     .join('\n');
 }
 

@@ -40,7 +40,15 @@ export class Scraper {
   ) {}
 
   async scrape(): Promise<ScrapeResult> {
-    const outcomes = await Promise.all(this.collectors.map((c) => this.runOne(c)));
+    // One deadline for the whole scrape rather than a timer per collector: timers are a measurable
+    // part of a scrape that takes about a millisecond.
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CollectorTimeout()), this.timeoutSeconds * 1000);
+    });
+    deadline.catch(() => {});
+    const outcomes = await Promise.all(this.collectors.map((c) => this.runOne(c, deadline)));
+    clearTimeout(timer);
     const self = new FamilyBuilder();
     const families: MetricFamily[] = [];
     for (const { status, families: collected } of outcomes) {
@@ -80,12 +88,11 @@ export class Scraper {
     );
   }
 
-  private async runOne(c: NamedCollector): Promise<{ status: CollectorStatus; families: MetricFamily[] }> {
+  private async runOne(
+    c: NamedCollector,
+    deadline: Promise<never>,
+  ): Promise<{ status: CollectorStatus; families: MetricFamily[] }> {
     const start = performance.now();
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CollectorTimeout()), this.timeoutSeconds * 1000);
-    });
     const base = { name: c.name, description: c.description, at: new Date() };
     try {
       const families = await Promise.race([c.collector.collect(), deadline]);
@@ -100,8 +107,6 @@ export class Scraper {
             : errorReason(err);
       this.logOnce(c.name, reason, err);
       return { status: { ...base, up: false, reason, durationSeconds: elapsed(start) }, families: [] };
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -18,9 +18,11 @@ export async function startAgentProcess(
   args: string[] = [],
   ready: (port: number) => Promise<boolean> = async (port) =>
     (await fetch(`http://127.0.0.1:${port}/healthz`)).ok,
+  nodeFlags: string[] = [],
 ): Promise<RunningAgent> {
   const port = await freePort();
   const proc = startProcess(process.execPath, [
+    ...nodeFlags,
     bundle,
     'agent',
     `--web.listen-address=127.0.0.1:${port}`,
