@@ -22,6 +22,16 @@ const regex = z.string().refine(
 
 const seconds = z.number().positive();
 
+/** The owner's placement hints (tierwise.io/* labels on containers and pods). */
+export const annotationsSchema = z.strictObject({
+  needs_gpu: z.boolean().optional(),
+  /** A machine (instance) or tier the workload must stay on. */
+  pin: z.string().min(1).optional(),
+  always_on: z.boolean().optional(),
+  latency_sensitive: z.boolean().optional(),
+});
+export type WorkloadAnnotations = z.infer<typeof annotationsSchema>;
+
 const agentSchema = z.strictObject({
   /** The owner's name for this machine's group; defaults to the inventory class. */
   tier: z.string().min(1).optional(),
@@ -47,6 +57,32 @@ const agentSchema = z.strictObject({
     .strictObject({
       enabled: z.boolean().default(true),
       runs: z.number().int().min(1).max(50).default(5),
+    })
+    .prefault({}),
+  workloads: z
+    .strictObject({
+      /** Beyond this many, the smallest workloads are folded into host/other: no series per churned pod. */
+      max_workloads: z.number().int().min(1).default(100),
+      docker: z
+        .strictObject({
+          /** Docker's socket; Podman's /run/podman/podman.sock speaks the same API. */
+          socket: z.string().min(1).default('/var/run/docker.sock'),
+          timeout_seconds: seconds.default(2),
+          cache_seconds: seconds.default(30),
+        })
+        .prefault({}),
+      kubernetes: z
+        .strictObject({
+          /** Default: on when the agent runs in a pod with a service account. */
+          enabled: z.boolean().optional(),
+          /** Default: the NODE_NAME environment variable (downward API), else the hostname. */
+          node_name: z.string().min(1).optional(),
+          timeout_seconds: seconds.default(3),
+          cache_seconds: seconds.default(30),
+        })
+        .prefault({}),
+      /** Placement annotations by workload identity, for workloads whose engine carries no labels. */
+      annotations: z.record(z.string(), annotationsSchema).default({}),
     })
     .prefault({}),
 });

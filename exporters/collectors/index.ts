@@ -14,6 +14,7 @@ import { rpiCollector } from './rpi.ts';
 import { statCollector } from './stat.ts';
 import { thermalZoneCollector } from './thermal-zone.ts';
 import { unameCollector } from './uname.ts';
+import { workloadsCollector } from './workloads.ts';
 
 /** Every collector the agent knows, in the order of the index page. */
 export const COLLECTORS: CollectorDefinition[] = [
@@ -31,5 +32,6 @@ export const COLLECTORS: CollectorDefinition[] = [
   rpiCollector,
   unameCollector,
   osCollector,
+  workloadsCollector,
   processCollector,
 ];

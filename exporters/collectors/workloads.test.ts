@@ -1,0 +1,237 @@
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../common/config.ts';
+import { contextFor, fixturePath, procTrees, sampleValue, tempDir } from '../../test/support/fixtures.ts';
+import { readWorkloadFixture, startReplayServer } from '../../test/support/replay-server.ts';
+import { makeSelfSignedCert } from '../../test/support/tls.ts';
+import { listContainers } from '../workloads/docker.ts';
+import { indexContainers, indexPods } from '../workloads/engines.ts';
+import { listPodsOnNode } from '../workloads/kubernetes.ts';
+import { CachedResolver } from '../workloads/resolver.ts';
+import { createWorkloadsCollector, HOST_OTHER } from './workloads.ts';
+
+// Container ids of the recorded Docker listing: the compose services host_networking and mysql (twice).
+const CONTAINER = '54ed6cc5c0988260436cb0e739b7b6c9cad6c439a93b4c4fdbe9753e1c94b189';
+const MYSQL_A = 'f9ade4b83199d6f83020b7c0bfd1e8281b19dbf9e6cef2cf89bc45c8f8d20fe8';
+const MYSQL_B = 'f84b2a0cfaa58d9e70b0657e2b3c6f44f0e973de4163a871299b4acf127b224f';
+const KUBE_PROXY_POD = 'e42b42ec-0749-11e8-a2b8-000c29dea4f6';
+const SCOPE = fixturePath('cgroup/v2_docker-container-scope');
+
+/** A cgroup v2 sysfs tree whose cgroups are copies of a real captured container cgroup. */
+async function sysfsWith(cgroups: string[]): Promise<string> {
+  const sysfs = await tempDir('workloads-sysfs');
+  const root = path.join(sysfs, 'fs/cgroup');
+  await mkdir(root, { recursive: true });
+  await cp(path.join(SCOPE, 'cgroup.stat'), path.join(root, 'cgroup.controllers'));
+  for (const rel of cgroups) await cp(SCOPE, path.join(root, rel), { recursive: true });
+  return sysfs;
+}
+
+const TREE = [
+  'system.slice/nginx.service',
+  `system.slice/docker-${CONTAINER}.scope`,
+  `system.slice/docker-${MYSQL_A}.scope`,
+  `system.slice/docker-${MYSQL_B}.scope`,
+  `kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${KUBE_PROXY_POD.replaceAll('-', '_')}.slice`,
+];
+/** usage_usec of the captured cgroup's cpu.stat. */
+const SCOPE_CPU_SECONDS = 26772130245 / 1e6;
+
+async function dockerSocket(mode?: 'hang'): Promise<string> {
+  const socketPath = path.join(await tempDir('docker'), 'docker.sock');
+  await startReplayServer({
+    routes: { '/containers/json': readWorkloadFixture('docker_containers-json_prometheus-dockersd.json') },
+    mode,
+    listen: { socketPath },
+  });
+  return socketPath;
+}
+
+const dockerResolver = (socketPath: string) =>
+  new CachedResolver('docker', () => listContainers({ socketPath, timeoutMs: 300 }), indexContainers, 30_000);
+
+describe('workloads collector', () => {
+  it('names services, compose services and pods, and reads each cgroup once', async () => {
+    const sysfs = await sysfsWith(TREE);
+    const docker = dockerResolver(await dockerSocket());
+    await docker.refresh();
+    const collector = createWorkloadsCollector(contextFor({ procfs: procTrees.nodeExporter, sysfs }), {
+      resolvers: { docker },
+    });
+    const families = await collector.collect();
+    const cpu = (workload: string, kind: string, namespace = '') =>
+      sampleValue(families, 'tierwise_workload_cpu_seconds_total', { workload, kind, namespace });
+    expect(cpu('nginx.service', 'service')).toBeCloseTo(SCOPE_CPU_SECONDS, 6);
+    expect(cpu('dockersd/host_networking', 'container', 'dockersd')).toBeCloseTo(SCOPE_CPU_SECONDS, 6);
+    // Two containers of one compose service are one workload.
+    expect(cpu('dockersd/mysql', 'container', 'dockersd')).toBeCloseTo(2 * SCOPE_CPU_SECONDS, 6);
+    // No Kubernetes API here: the pod is counted, but never under its uid or name.
+    expect(cpu('kubernetes/unresolved', 'pod')).toBeCloseTo(SCOPE_CPU_SECONDS, 6);
+    expect(sampleValue(families, 'tierwise_workloads_cgroups')).toBe(5);
+    expect(sampleValue(families, 'tierwise_workloads_resolver_up', { resolver: 'docker' })).toBe(1);
+    const info = families
+      .find((f) => f.name === 'tierwise_workload_info')
+      ?.samples.find((s) => s.labels.workload === 'dockersd/host_networking');
+    expect(info?.labels).toMatchObject({ image: 'httpd', resolved_by: 'docker' });
+    const memory = sampleValue(families, 'tierwise_workload_memory_bytes', {
+      workload: 'nginx.service',
+      kind: 'service',
+      namespace: '',
+    });
+    expect(memory).toBe(Number((await readFile(path.join(SCOPE, 'memory.current'), 'utf8')).trim()));
+    expect(
+      families.find((f) => f.name === 'tierwise_workload_io_bytes_total')?.samples.length,
+    ).toBeGreaterThan(0);
+  });
+
+  it('keeps host/other so that the workloads add up to the machine', async () => {
+    const sysfs = await sysfsWith(['system.slice/a.service']);
+    const procfs = await tempDir('workloads-proc');
+    await cp(procTrees.nodeExporter, procfs, { recursive: true });
+    const collector = createWorkloadsCollector(contextFor({ procfs, sysfs }), { resolvers: {} });
+    const first = await collector.collect();
+    expect(
+      sampleValue(first, 'tierwise_workload_cpu_seconds_total', {
+        workload: HOST_OTHER,
+        kind: 'process',
+        namespace: '',
+      }),
+    ).toBe(0);
+    // The machine gets 100 busy seconds more (user time of cpu line), the service none.
+    const stat = await readFile(path.join(procfs, 'stat'), 'utf8');
+    const [user] = /^cpu\s+(\d+)/m.exec(stat)?.slice(1) ?? [];
+    await writeFile(path.join(procfs, 'stat'), stat.replace(/^cpu\s+\d+/m, `cpu  ${Number(user) + 10_000}`));
+    const second = await collector.collect();
+    expect(
+      sampleValue(second, 'tierwise_workload_cpu_seconds_total', {
+        workload: HOST_OTHER,
+        kind: 'process',
+        namespace: '',
+      }),
+    ).toBeCloseTo(100, 6);
+  });
+
+  it('answers without waiting on a Docker socket that hangs, and says names fell back to ids', async () => {
+    const sysfs = await sysfsWith([`system.slice/docker-${CONTAINER}.scope`]);
+    const docker = dockerResolver(await dockerSocket('hang'));
+    const collector = createWorkloadsCollector(contextFor({ procfs: procTrees.nodeExporter, sysfs }), {
+      resolvers: { docker },
+    });
+    const families = await collector.collect();
+    expect(
+      sampleValue(families, 'tierwise_workload_cpu_seconds_total', {
+        workload: `container/${CONTAINER.slice(0, 12)}`,
+        kind: 'container',
+        namespace: '',
+      }),
+    ).toBeCloseTo(SCOPE_CPU_SECONDS, 6);
+    await docker.refresh();
+    const after = await collector.collect();
+    const up = after.find((f) => f.name === 'tierwise_workloads_resolver_up')?.samples[0];
+    expect(up?.value).toBe(0);
+    expect(up?.labels.reason).toMatch(/timed out/);
+  });
+
+  it('reports a Kubernetes API that refuses (403) as a resolver down with the reason', async () => {
+    const made = await makeSelfSignedCert();
+    const tls = { cert: await readFile(made.cert, 'utf8'), key: await readFile(made.key, 'utf8') };
+    const server = await startReplayServer({ mode: 'forbidden', listen: { tls } });
+    const kubernetes = new CachedResolver(
+      'kubernetes',
+      () =>
+        listPodsOnNode({
+          apiUrl: server.url ?? '',
+          token: 't',
+          ca: tls.cert,
+          nodeName: 'pi4-a',
+          timeoutMs: 1000,
+        }),
+      indexPods,
+      30_000,
+    );
+    await kubernetes.refresh();
+    const sysfs = await sysfsWith(TREE.slice(4));
+    const families = await createWorkloadsCollector(contextFor({ procfs: procTrees.nodeExporter, sysfs }), {
+      resolvers: { kubernetes },
+    }).collect();
+    const up = families.find((f) => f.name === 'tierwise_workloads_resolver_up')?.samples[0];
+    expect(up?.value).toBe(0);
+    expect(up?.labels.reason).toMatch(/403.*RBAC/);
+  });
+
+  it('names pods by their owner through the Kubernetes API', async () => {
+    const made = await makeSelfSignedCert();
+    const tls = { cert: await readFile(made.cert, 'utf8'), key: await readFile(made.key, 'utf8') };
+    const server = await startReplayServer({
+      routes: { '/api/v1/pods': readWorkloadFixture('kubernetes_podlist_datadog-1.8-2.trimmed.json') },
+      listen: { tls },
+    });
+    const kubernetes = new CachedResolver(
+      'kubernetes',
+      () =>
+        listPodsOnNode({
+          apiUrl: server.url ?? '',
+          token: 't',
+          ca: tls.cert,
+          nodeName: 'pi4-a',
+          timeoutMs: 1000,
+        }),
+      indexPods,
+      30_000,
+    );
+    await kubernetes.refresh();
+    const sysfs = await sysfsWith(TREE.slice(4));
+    const families = await createWorkloadsCollector(contextFor({ procfs: procTrees.nodeExporter, sysfs }), {
+      resolvers: { kubernetes },
+    }).collect();
+    expect(
+      sampleValue(families, 'tierwise_workload_cpu_seconds_total', {
+        workload: 'kube-system/DaemonSet/kube-proxy',
+        kind: 'pod',
+        namespace: 'kube-system',
+      }),
+    ).toBeCloseTo(SCOPE_CPU_SECONDS, 6);
+  });
+
+  it('folds workloads over the cap into host/other and counts them', async () => {
+    const sysfs = await sysfsWith([
+      'system.slice/a.service',
+      'system.slice/b.service',
+      'system.slice/c.service',
+    ]);
+    const config = defaultConfig().agent;
+    config.workloads.max_workloads = 1;
+    const families = await createWorkloadsCollector(
+      contextFor({ procfs: procTrees.nodeExporter, sysfs }, config),
+      {
+        resolvers: {},
+      },
+    ).collect();
+    expect(sampleValue(families, 'tierwise_workloads_folded')).toBe(2);
+    const named = families
+      .find((f) => f.name === 'tierwise_workload_cpu_seconds_total')
+      ?.samples.map((s) => s.labels.workload);
+    expect(named).toHaveLength(2);
+    expect(named).toContain(HOST_OTHER);
+  });
+
+  it('skips a cgroup it cannot read and counts it, keeping the rest', async () => {
+    const sysfs = await sysfsWith(['system.slice/good.service', 'system.slice/bad.service']);
+    const bad = path.join(sysfs, 'fs/cgroup/system.slice/bad.service/cpu.stat');
+    // A directory where the kernel has a file: every read of it fails (root ignores permissions).
+    await rm(bad);
+    await mkdir(bad);
+    const families = await createWorkloadsCollector(contextFor({ procfs: procTrees.nodeExporter, sysfs }), {
+      resolvers: {},
+    }).collect();
+    expect(sampleValue(families, 'tierwise_workloads_unreadable_cgroups')).toBe(1);
+    expect(
+      sampleValue(families, 'tierwise_workload_cpu_seconds_total', {
+        workload: 'good.service',
+        kind: 'service',
+        namespace: '',
+      }),
+    ).toBeCloseTo(SCOPE_CPU_SECONDS, 6);
+  });
+});

@@ -1,0 +1,348 @@
+import type { WorkloadAnnotations } from '../../common/config.ts';
+import {
+  type Collector,
+  type CollectorContext,
+  type CollectorDefinition,
+  NoDataError,
+  procPath,
+  readRequired,
+} from '../collector.ts';
+import { FamilyBuilder, type Labels } from '../metrics.ts';
+import { parseMeminfo } from '../parsers/meminfo.ts';
+import { CPU_MODES } from '../parsers/proc-stat.ts';
+import { WorkloadCounters } from '../workloads/accumulator.ts';
+import { type CgroupUsage, readCgroupV1, readCgroupV2 } from '../workloads/cgroup-usage.ts';
+import { createEngineResolvers, type EngineResolvers } from '../workloads/engines.ts';
+import { discoverHierarchy, v1DirsFor, walkCgroups, walkRoot } from '../workloads/hierarchy.ts';
+import { type CgroupIdentity, identifyCgroup, type WorkloadKind } from '../workloads/identity.ts';
+import { RemainderCounter } from '../workloads/remainder.ts';
+import { type ResolvedWorkload, resolverKey } from '../workloads/resolver.ts';
+import { readProcStat } from './stat.ts';
+
+/** The name every cgroup no workload claims (and workloads over the cap) is grouped under. */
+export const HOST_OTHER = 'host/other';
+
+/** The counters kept monotonic per workload (see WorkloadCounters), by series. */
+const COUNTERS = {
+  cpu: (u: CgroupUsage) => u.cpuSeconds,
+  throttledSeconds: (u: CgroupUsage) => u.throttledSeconds,
+  throttledPeriods: (u: CgroupUsage) => u.throttledPeriods,
+  ioRead: (u: CgroupUsage) => u.ioReadBytes,
+  ioWrite: (u: CgroupUsage) => u.ioWriteBytes,
+  cpuSomeStalled: (u: CgroupUsage) => u.pressure?.cpu?.some,
+  ioSomeStalled: (u: CgroupUsage) => u.pressure?.io?.some,
+  ioFullStalled: (u: CgroupUsage) => u.pressure?.io?.full,
+  memorySomeStalled: (u: CgroupUsage) => u.pressure?.memory?.some,
+  memoryFullStalled: (u: CgroupUsage) => u.pressure?.memory?.full,
+} as const;
+type CounterName = keyof typeof COUNTERS;
+
+interface Member {
+  rel: string;
+  usage: CgroupUsage;
+}
+
+interface Workload {
+  name: string;
+  kind: WorkloadKind;
+  namespace: string;
+  resolvedBy?: string;
+  info?: ResolvedWorkload;
+  members: Member[];
+}
+
+export interface WorkloadsDeps {
+  resolvers?: EngineResolvers;
+}
+
+/**
+ * Per-workload CPU, memory, I/O, PIDs and PSI from cgroups (v2, hybrid or v1), under one stable
+ * identity per workload: a systemd unit, a compose service, a Kubernetes owner. Each workload is read
+ * at the cgroup that names it, whose counters already include its children, and nothing below it is
+ * read again. What no workload claims is host/other, so the workloads add up to the machine.
+ */
+export function createWorkloadsCollector(ctx: CollectorContext, deps: WorkloadsDeps = {}): Collector {
+  const { paths, config } = ctx;
+  const cfg = config.workloads;
+  const resolvers = deps.resolvers ?? createEngineResolvers(ctx);
+  const counters = Object.fromEntries(
+    Object.keys(COUNTERS).map((k) => [k, new WorkloadCounters()]),
+  ) as Record<CounterName, WorkloadCounters>;
+  const remainderCpu = new RemainderCounter();
+
+  function nameFor(identity: CgroupIdentity, rel: string): Omit<Workload, 'members'> {
+    if (identity.workload !== undefined)
+      return { name: identity.workload, kind: identity.kind, namespace: '' };
+    const resolver = identity.kind === 'pod' ? resolvers.kubernetes : resolvers.docker;
+    const info = resolver?.lookup(resolverKey(identity));
+    if (info)
+      return {
+        name: info.workload,
+        kind: identity.kind,
+        namespace: info.namespace,
+        resolvedBy: resolver?.name,
+        info,
+      };
+    // Without the engine's API the id is the best name there is; never a pod's random name or uid.
+    if (identity.kind === 'pod') return { name: 'kubernetes/unresolved', kind: 'pod', namespace: '' };
+    return {
+      name: `container/${(identity.containerId ?? rel).slice(0, 12)}`,
+      kind: identity.kind,
+      namespace: '',
+    };
+  }
+
+  return {
+    async collect() {
+      const hierarchy = discoverHierarchy(paths);
+      const root = hierarchy && walkRoot(hierarchy);
+      if (!hierarchy || !root) throw new NoDataError(`no cgroup hierarchy under ${paths.sysfs}/fs/cgroup`);
+      // Refresh engine listings in the background; this scrape uses what is known now.
+      for (const r of Object.values(resolvers)) void r?.refresh();
+
+      const byName = new Map<string, Workload>();
+      let cgroups = 0;
+      let unreadable = 0;
+      const reads: Promise<void>[] = [];
+      walkCgroups(root, (rel) => {
+        const identity = identifyCgroup(rel);
+        if (!identity) return false;
+        cgroups++;
+        const named = nameFor(identity, rel);
+        const workload = byName.get(named.name) ?? { ...named, members: [] };
+        byName.set(named.name, workload);
+        reads.push(
+          readUsage(hierarchy, rel).then(
+            (usage) => {
+              workload.members.push({ rel, usage });
+            },
+            (err: unknown) => {
+              // One bad cgroup (removed mid-read, a file the kernel refuses) must not cost the others.
+              unreadable++;
+              ctx.log.debug({ cgroup: rel, err: (err as Error).message }, 'cgroup unreadable');
+            },
+          ),
+        );
+        return true;
+      });
+      await Promise.all(reads);
+      for (const [name, w] of byName) if (w.members.length === 0) byName.delete(name);
+
+      // The cap: keep the biggest by CPU (then memory); the rest count as host/other.
+      const ranked = [...byName.values()].sort(
+        (a, b) =>
+          sum(b, (u) => u.cpuSeconds) - sum(a, (u) => u.cpuSeconds) ||
+          sum(b, (u) => u.memoryBytes) - sum(a, (u) => u.memoryBytes),
+      );
+      const shown = ranked.slice(0, cfg.max_workloads);
+      const folded = ranked.length - shown.length;
+
+      const counterValues = {} as Record<CounterName, Map<string, number>>;
+      for (const name of Object.keys(COUNTERS) as CounterName[]) {
+        const readings = new Map<string, Map<string, number>>();
+        for (const w of shown) {
+          const members = new Map<string, number>();
+          for (const m of w.members) {
+            const v = COUNTERS[name](m.usage);
+            if (v !== undefined) members.set(m.rel, v);
+          }
+          if (members.size > 0) readings.set(w.name, members);
+        }
+        counterValues[name] = counters[name].update(readings);
+      }
+
+      const [stat, meminfoText] = await Promise.all([
+        readProcStat(paths),
+        readRequired(procPath(paths, 'meminfo')),
+      ]);
+      const busy = CPU_MODES.filter(
+        (m) => m !== 'idle' && m !== 'iowait' && m !== 'guest' && m !== 'guest_nice',
+      ).reduce((acc, m) => acc + (stat.total[m] ?? 0), 0);
+      const mem = new Map(parseMeminfo(meminfoText).map((e) => [e.key, e.value]));
+      const used =
+        (mem.get('MemTotal_bytes') ?? 0) - (mem.get('MemAvailable_bytes') ?? mem.get('MemFree_bytes') ?? 0);
+
+      const b = new FamilyBuilder();
+      const labelsOf = (w: Pick<Workload, 'name' | 'kind' | 'namespace'>): Labels => ({
+        workload: w.name,
+        kind: w.kind,
+        namespace: w.namespace,
+      });
+      const emitCounter = (
+        metric: string,
+        help: string,
+        name: CounterName,
+        w: Workload,
+        extra: Labels = {},
+      ) => {
+        const v = counterValues[name].get(w.name);
+        if (v !== undefined) b.counter(metric, help, v, { ...labelsOf(w), ...extra });
+      };
+      let shownWorkingSet = 0;
+      for (const w of shown) {
+        emitCounter('tierwise_workload_cpu_seconds_total', 'CPU time used by the workload.', 'cpu', w);
+        emitCounter(
+          'tierwise_workload_cpu_throttled_seconds_total',
+          'Time the workload was throttled by its CPU limit.',
+          'throttledSeconds',
+          w,
+        );
+        emitCounter(
+          'tierwise_workload_cpu_throttled_periods_total',
+          'Enforcement periods in which the workload was throttled.',
+          'throttledPeriods',
+          w,
+        );
+        emitCounter(
+          'tierwise_workload_io_bytes_total',
+          'Bytes the workload read from or wrote to block devices.',
+          'ioRead',
+          w,
+          { direction: 'read' },
+        );
+        emitCounter(
+          'tierwise_workload_io_bytes_total',
+          'Bytes the workload read from or wrote to block devices.',
+          'ioWrite',
+          w,
+          { direction: 'write' },
+        );
+        const psi = "Time some or all of the workload's tasks were stalled on a resource (PSI).";
+        emitCounter('tierwise_workload_pressure_seconds_total', psi, 'cpuSomeStalled', w, {
+          resource: 'cpu',
+          level: 'some',
+        });
+        emitCounter('tierwise_workload_pressure_seconds_total', psi, 'ioSomeStalled', w, {
+          resource: 'io',
+          level: 'some',
+        });
+        emitCounter('tierwise_workload_pressure_seconds_total', psi, 'ioFullStalled', w, {
+          resource: 'io',
+          level: 'full',
+        });
+        emitCounter('tierwise_workload_pressure_seconds_total', psi, 'memorySomeStalled', w, {
+          resource: 'memory',
+          level: 'some',
+        });
+        emitCounter('tierwise_workload_pressure_seconds_total', psi, 'memoryFullStalled', w, {
+          resource: 'memory',
+          level: 'full',
+        });
+        const gauge = (metric: string, help: string, pick: (u: CgroupUsage) => number | undefined) => {
+          if (w.members.some((m) => pick(m.usage) !== undefined))
+            b.gauge(metric, help, sum(w, pick), labelsOf(w));
+        };
+        gauge(
+          'tierwise_workload_memory_bytes',
+          'Memory charged to the workload, page cache included.',
+          (u) => u.memoryBytes,
+        );
+        gauge(
+          'tierwise_workload_memory_working_set_bytes',
+          'Memory the workload cannot do without: usage less inactive file cache (as kubelet computes it).',
+          (u) => u.workingSetBytes,
+        );
+        gauge('tierwise_workload_pids', 'Processes and threads in the workload.', (u) => u.pids);
+        shownWorkingSet += sum(w, (u) => u.workingSetBytes ?? u.memoryBytes);
+        emitInfo(b, w, labelsOf(w), config.workloads.annotations[w.name]);
+      }
+
+      const other = { name: HOST_OTHER, kind: 'process' as const, namespace: '' };
+      b.counter(
+        'tierwise_workload_cpu_seconds_total',
+        'CPU time used by the workload.',
+        remainderCpu.update(busy, counterValues.cpu),
+        labelsOf(other),
+      );
+      b.gauge(
+        'tierwise_workload_memory_working_set_bytes',
+        'Memory the workload cannot do without: usage less inactive file cache (as kubelet computes it).',
+        Math.max(0, used - shownWorkingSet),
+        labelsOf(other),
+      );
+      b.gauge('tierwise_workloads_cgroups', 'Cgroups named as workloads on this scrape.', cgroups);
+      b.gauge(
+        'tierwise_workloads_unreadable_cgroups',
+        'Cgroups that could not be read on this scrape.',
+        unreadable,
+      );
+      b.gauge(
+        'tierwise_workloads_folded',
+        'Workloads over agent.workloads.max_workloads, counted as host/other.',
+        folded,
+      );
+      for (const [engine, resolver] of Object.entries(resolvers)) {
+        if (!resolver) continue;
+        const s = resolver.status();
+        b.gauge(
+          'tierwise_workloads_resolver_up',
+          'Whether the engine API that names containers or pods answered (0 with the reason: names fall back to ids).',
+          s.up ? 1 : 0,
+          s.reason ? { resolver: engine, reason: s.reason } : { resolver: engine },
+        );
+      }
+      return b.build();
+    },
+  };
+}
+
+function sum(w: Workload, pick: (u: CgroupUsage) => number | undefined): number {
+  let total = 0;
+  for (const m of w.members) total += pick(m.usage) ?? 0;
+  return total;
+}
+
+async function readUsage(
+  h: NonNullable<ReturnType<typeof discoverHierarchy>>,
+  rel: string,
+): Promise<CgroupUsage> {
+  const v2 = h.v2 ? await readCgroupV2(`${h.v2}${rel}`) : {};
+  const v1Dirs = v1DirsFor(h, rel);
+  if (Object.keys(v1Dirs).length === 0) return v2;
+  // Hybrid systems: v2 gives CPU and PSI; memory, I/O and PIDs live in the v1 controllers.
+  const v1 = await readCgroupV1(v1Dirs);
+  return { ...v1, ...definedOnly(v2) };
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+const flag = (v: boolean | undefined) => (v === undefined ? '' : String(v));
+
+function emitInfo(
+  b: FamilyBuilder,
+  w: Workload,
+  labels: Labels,
+  configured: WorkloadAnnotations | undefined,
+): void {
+  const a = { ...w.info?.annotations, ...configured };
+  b.gauge('tierwise_workload_info', 'What the workload is and the placement hints its owner gave it.', 1, {
+    ...labels,
+    image: w.info?.image ?? '',
+    resolved_by: w.resolvedBy ?? (w.kind === 'service' ? 'systemd' : ''),
+    needs_gpu: flag(a.needs_gpu),
+    pin: a.pin ?? '',
+    always_on: flag(a.always_on),
+    latency_sensitive: flag(a.latency_sensitive),
+  });
+  const resources: [string, string, number | undefined][] = [
+    [
+      'tierwise_workload_cpu_request_cores',
+      'CPU the workload requests (Kubernetes requests).',
+      w.info?.cpuRequestCores,
+    ],
+    ['tierwise_workload_cpu_limit_cores', 'CPU limit of the workload.', w.info?.cpuLimitCores],
+    ['tierwise_workload_memory_request_bytes', 'Memory the workload requests.', w.info?.memoryRequestBytes],
+    ['tierwise_workload_memory_limit_bytes', 'Memory limit of the workload.', w.info?.memoryLimitBytes],
+  ];
+  for (const [metric, help, value] of resources)
+    if (value !== undefined) b.gauge(metric, help, value, labels);
+}
+
+export const workloadsCollector: CollectorDefinition = {
+  name: 'workloads',
+  description: 'per-workload CPU, memory, I/O, PIDs and PSI from cgroups (services, containers, pods)',
+  defaultEnabled: true,
+  create: (ctx) => createWorkloadsCollector(ctx),
+};
