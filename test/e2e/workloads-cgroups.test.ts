@@ -47,14 +47,12 @@ describe.skipIf(!v2Root)("workloads on this machine's real cgroup v2 tree", () =
   afterAll(async () => {
     await prom?.stop();
     await agent?.stop();
-    await Promise.all(
-      burners.map(
-        (b) =>
-          new Promise<void>((resolve) =>
-            b.exitCode !== null ? resolve() : (b.once('exit', () => resolve()), b.kill('SIGKILL')),
-          ),
-      ),
-    );
+    for (const burner of burners) {
+      if (burner.exitCode !== null || burner.signalCode !== null) continue;
+      const exited = new Promise((resolve) => burner.once('exit', resolve));
+      burner.kill('SIGKILL');
+      await exited; // a cgroup can only be removed once its processes are gone
+    }
     for (const unit of Object.keys(groups)) rmdirSync(path.join(slice, unit));
     rmdirSync(slice);
   });
