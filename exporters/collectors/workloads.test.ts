@@ -9,7 +9,7 @@ import { listContainers } from '../workloads/docker.ts';
 import { indexContainers, indexPods } from '../workloads/engines.ts';
 import { listPodsOnNode } from '../workloads/kubernetes.ts';
 import { CachedResolver } from '../workloads/resolver.ts';
-import { createWorkloadsCollector, HOST_OTHER } from './workloads.ts';
+import { createWorkloadsCollector, FULL_READ_EVERY_SCRAPES, HOST_OTHER } from './workloads.ts';
 
 // Container ids of the recorded Docker listing: the compose services host_networking and mysql (twice).
 const CONTAINER = '54ed6cc5c0988260436cb0e739b7b6c9cad6c439a93b4c4fdbe9753e1c94b189';
@@ -233,5 +233,27 @@ describe('workloads collector', () => {
         namespace: '',
       }),
     ).toBeCloseTo(SCOPE_CPU_SECONDS, 6);
+  });
+
+  it('reads CPU and memory every scrape and the other files in turn', async () => {
+    const sysfs = await sysfsWith(['system.slice/a.service']);
+    const dir = path.join(sysfs, 'fs/cgroup/system.slice/a.service');
+    const collector = createWorkloadsCollector(contextFor({ procfs: procTrees.nodeExporter, sysfs }), {
+      resolvers: {},
+    });
+    const labels = { workload: 'a.service', kind: 'service', namespace: '' };
+    const ioRead = (f: Awaited<ReturnType<typeof collector.collect>>) =>
+      sampleValue(f, 'tierwise_workload_io_bytes_total', { ...labels, direction: 'read' });
+    expect(ioRead(await collector.collect())).toBe(1536);
+    await writeFile(path.join(dir, 'memory.current'), '123456\n');
+    await writeFile(path.join(dir, 'io.stat'), '8:0 rbytes=4096 wbytes=0 rios=1 wios=0 dbytes=0 dios=0\n');
+    const next = await collector.collect();
+    expect(sampleValue(next, 'tierwise_workload_memory_bytes', labels)).toBe(123456);
+    const seen = [ioRead(next)];
+    for (let i = 1; i < FULL_READ_EVERY_SCRAPES; i++) seen.push(ioRead(await collector.collect()));
+    // Stale (1536) until this cgroup's turn, then the new value; never anything else.
+    expect(seen.filter((v) => v === 4096).length).toBeGreaterThan(0);
+    expect(seen.every((v) => v === 1536 || v === 4096)).toBe(true);
+    expect(seen.at(-1)).toBe(4096);
   });
 });
