@@ -208,13 +208,15 @@ export function createWorkloadsCollector(ctx: CollectorContext, deps: WorkloadsD
       for (const [name, w] of byName) if (w.members.length === 0) byName.delete(name);
 
       // The cap: keep the biggest by CPU (then memory); the rest count as host/other.
-      const ranked = [...byName.values()].sort(
-        (a, b) =>
-          sum(b, (u) => u.cpuSeconds) - sum(a, (u) => u.cpuSeconds) ||
-          sum(b, (u) => u.memoryBytes) - sum(a, (u) => u.memoryBytes),
-      );
-      const shown = ranked.slice(0, cfg.max_workloads);
-      const folded = ranked.length - shown.length;
+      let shown = [...byName.values()];
+      const folded = Math.max(0, shown.length - cfg.max_workloads);
+      if (folded > 0) {
+        const rank = new Map(shown.map((w) => [w, [sum(w, (u) => u.cpuSeconds), sum(w, (u) => u.memoryBytes)]]));
+        const key = (w: Workload) => rank.get(w) ?? [0, 0];
+        shown = shown
+          .sort((a, b) => (key(b)[0] ?? 0) - (key(a)[0] ?? 0) || (key(b)[1] ?? 0) - (key(a)[1] ?? 0))
+          .slice(0, cfg.max_workloads);
+      }
 
       const counterValues = {} as Record<CounterName, Map<string, number>>;
       for (const name of Object.keys(COUNTERS) as CounterName[]) {
@@ -337,7 +339,9 @@ function slotOf(rel: string): number {
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+  const out: Partial<T> = {};
+  for (const key in o) if (o[key] !== undefined) out[key] = o[key];
+  return out;
 }
 
 const flag = (v: boolean | undefined) => (v === undefined ? '' : String(v));

@@ -6,25 +6,23 @@
  * first time adds its whole value (the usage it had before it was first seen is real usage too).
  */
 export class WorkloadCounters {
-  private lastByMember = new Map<string, number>();
+  private lastByWorkload: ReadonlyMap<string, ReadonlyMap<string, number>> = new Map();
   private totals = new Map<string, number>();
 
   /** One scrape's readings: workload → (member cgroup → counter value). Returns workload → counter. */
   update(readings: ReadonlyMap<string, ReadonlyMap<string, number>>): Map<string, number> {
-    const seen = new Map<string, number>();
     const result = new Map<string, number>();
     for (const [workload, members] of readings) {
+      const last = this.lastByWorkload.get(workload);
       let total = this.totals.get(workload) ?? 0;
       for (const [member, value] of members) {
-        const key = `${workload}\0${member}`;
-        const before = this.lastByMember.get(key);
+        const before = last?.get(member);
         total += before === undefined || value < before ? value : value - before;
-        seen.set(key, value);
       }
       result.set(workload, total);
     }
     // Workloads gone this scrape lose their state: their series go stale, and a return starts afresh.
-    this.lastByMember = seen;
+    this.lastByWorkload = readings;
     this.totals = result;
     return result;
   }
