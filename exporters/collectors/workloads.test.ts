@@ -133,58 +133,31 @@ describe('workloads collector', () => {
     expect(up?.labels.reason).toMatch(/timed out/);
   });
 
-  it('reports a Kubernetes API that refuses (403) as a resolver down with the reason', async () => {
+  /** The pod cgroup of TREE, collected with a Kubernetes resolver against a replayed API server. */
+  async function collectPodWith(replay: { mode: 'forbidden' } | { routes: Record<string, string> }) {
     const made = await makeSelfSignedCert();
     const tls = { cert: await readFile(made.cert, 'utf8'), key: await readFile(made.key, 'utf8') };
-    const server = await startReplayServer({ mode: 'forbidden', listen: { tls } });
-    const kubernetes = new CachedResolver(
-      'kubernetes',
-      () =>
-        listPodsOnNode({
-          apiUrl: server.url ?? '',
-          token: 't',
-          ca: tls.cert,
-          nodeName: 'pi4-a',
-          timeoutMs: 1000,
-        }),
-      indexPods,
-      30_000,
-    );
+    const server = await startReplayServer({ ...replay, listen: { tls } });
+    const access = { apiUrl: server.url ?? '', token: 't', ca: tls.cert, nodeName: 'pi4-a', timeoutMs: 1000 };
+    const kubernetes = new CachedResolver('kubernetes', () => listPodsOnNode(access), indexPods, 30_000);
     await kubernetes.refresh();
     const sysfs = await sysfsWith(TREE.slice(4));
-    const families = await createWorkloadsCollector(contextFor({ procfs: procTrees.nodeExporter, sysfs }), {
+    return createWorkloadsCollector(contextFor({ procfs: procTrees.nodeExporter, sysfs }), {
       resolvers: { kubernetes },
     }).collect();
+  }
+
+  it('reports a Kubernetes API that refuses (403) as a resolver down with the reason', async () => {
+    const families = await collectPodWith({ mode: 'forbidden' });
     const up = families.find((f) => f.name === 'tierwise_workloads_resolver_up')?.samples[0];
     expect(up?.value).toBe(0);
     expect(up?.labels.reason).toMatch(/403.*RBAC/);
   });
 
   it('names pods by their owner through the Kubernetes API', async () => {
-    const made = await makeSelfSignedCert();
-    const tls = { cert: await readFile(made.cert, 'utf8'), key: await readFile(made.key, 'utf8') };
-    const server = await startReplayServer({
+    const families = await collectPodWith({
       routes: { '/api/v1/pods': readWorkloadFixture('kubernetes_podlist_datadog-1.8-2.trimmed.json') },
-      listen: { tls },
     });
-    const kubernetes = new CachedResolver(
-      'kubernetes',
-      () =>
-        listPodsOnNode({
-          apiUrl: server.url ?? '',
-          token: 't',
-          ca: tls.cert,
-          nodeName: 'pi4-a',
-          timeoutMs: 1000,
-        }),
-      indexPods,
-      30_000,
-    );
-    await kubernetes.refresh();
-    const sysfs = await sysfsWith(TREE.slice(4));
-    const families = await createWorkloadsCollector(contextFor({ procfs: procTrees.nodeExporter, sysfs }), {
-      resolvers: { kubernetes },
-    }).collect();
     expect(
       sampleValue(families, 'tierwise_workload_cpu_seconds_total', {
         workload: 'kube-system/DaemonSet/kube-proxy',

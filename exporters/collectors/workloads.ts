@@ -25,6 +25,15 @@ export const HOST_OTHER = 'host/other';
 const PSI_HELP = "Time some or all of the workload's tasks were stalled on a resource (PSI).";
 const IO_HELP = 'Bytes the workload read from or wrote to block devices.';
 
+function psiCounter(resource: 'cpu' | 'io' | 'memory', level: 'some' | 'full') {
+  return {
+    pick: (u: CgroupUsage) => u.pressure?.[resource]?.[level],
+    metric: 'tierwise_workload_pressure_seconds_total',
+    help: PSI_HELP,
+    extra: { resource, level },
+  };
+}
+
 /** The counters kept monotonic per workload (see WorkloadCounters), and the series each becomes. */
 const COUNTERS = {
   cpu: {
@@ -54,36 +63,11 @@ const COUNTERS = {
     help: IO_HELP,
     extra: { direction: 'write' },
   },
-  cpuSome: {
-    pick: (u) => u.pressure?.cpu?.some,
-    metric: 'tierwise_workload_pressure_seconds_total',
-    help: PSI_HELP,
-    extra: { resource: 'cpu', level: 'some' },
-  },
-  ioSome: {
-    pick: (u) => u.pressure?.io?.some,
-    metric: 'tierwise_workload_pressure_seconds_total',
-    help: PSI_HELP,
-    extra: { resource: 'io', level: 'some' },
-  },
-  ioFull: {
-    pick: (u) => u.pressure?.io?.full,
-    metric: 'tierwise_workload_pressure_seconds_total',
-    help: PSI_HELP,
-    extra: { resource: 'io', level: 'full' },
-  },
-  memorySome: {
-    pick: (u) => u.pressure?.memory?.some,
-    metric: 'tierwise_workload_pressure_seconds_total',
-    help: PSI_HELP,
-    extra: { resource: 'memory', level: 'some' },
-  },
-  memoryFull: {
-    pick: (u) => u.pressure?.memory?.full,
-    metric: 'tierwise_workload_pressure_seconds_total',
-    help: PSI_HELP,
-    extra: { resource: 'memory', level: 'full' },
-  },
+  cpuSome: psiCounter('cpu', 'some'),
+  ioSome: psiCounter('io', 'some'),
+  ioFull: psiCounter('io', 'full'),
+  memorySome: psiCounter('memory', 'some'),
+  memoryFull: psiCounter('memory', 'full'),
 } satisfies Record<
   string,
   { pick: (u: CgroupUsage) => number | undefined; metric: string; help: string; extra?: Labels }
@@ -211,7 +195,9 @@ export function createWorkloadsCollector(ctx: CollectorContext, deps: WorkloadsD
       let shown = [...byName.values()];
       const folded = Math.max(0, shown.length - cfg.max_workloads);
       if (folded > 0) {
-        const rank = new Map(shown.map((w) => [w, [sum(w, (u) => u.cpuSeconds), sum(w, (u) => u.memoryBytes)]]));
+        const rank = new Map(
+          shown.map((w) => [w, [sum(w, (u) => u.cpuSeconds), sum(w, (u) => u.memoryBytes)]]),
+        );
         const key = (w: Workload) => rank.get(w) ?? [0, 0];
         shown = shown
           .sort((a, b) => (key(b)[0] ?? 0) - (key(a)[0] ?? 0) || (key(b)[1] ?? 0) - (key(a)[1] ?? 0))
