@@ -72,7 +72,8 @@ const COUNTERS = {
   string,
   { pick: (u: CgroupUsage) => number | undefined; metric: string; help: string; extra?: Labels }
 >;
-type CounterName = keyof typeof COUNTERS;
+const COUNTER_LIST = Object.values(COUNTERS);
+const CPU = COUNTER_LIST.indexOf(COUNTERS.cpu);
 
 const WORKING_SET_HELP =
   'Memory the workload cannot do without: usage less inactive file cache (as kubelet computes it).';
@@ -118,9 +119,8 @@ export function createWorkloadsCollector(ctx: CollectorContext, deps: WorkloadsD
   const { paths, config } = ctx;
   const cfg = config.workloads;
   const resolvers = deps.resolvers ?? createEngineResolvers(ctx);
-  const counters = Object.fromEntries(
-    Object.keys(COUNTERS).map((k) => [k, new WorkloadCounters()]),
-  ) as Record<CounterName, WorkloadCounters>;
+  const counters = new WorkloadCounters(COUNTER_LIST.length);
+  const labels = new SeriesLabels();
   const remainderCpu = new RemainderCounter();
   /** The last full read of each cgroup, for the files this scrape does not read again. */
   let lastFull = new Map<string, CgroupUsage>();
@@ -204,18 +204,21 @@ export function createWorkloadsCollector(ctx: CollectorContext, deps: WorkloadsD
           .slice(0, cfg.max_workloads);
       }
 
-      const counterValues = {} as Record<CounterName, Map<string, number>>;
-      for (const name of Object.keys(COUNTERS) as CounterName[]) {
-        const readings = new Map<string, Map<string, number>>();
-        for (const w of shown) {
-          const members = new Map<string, number>();
-          for (const m of w.members) {
-            const v = COUNTERS[name].pick(m.usage);
-            if (v !== undefined) members.set(m.rel, v);
-          }
-          if (members.size > 0) readings.set(w.name, members);
+      const readings = new Map<string, Map<string, Float64Array>>();
+      for (const w of shown) {
+        const members = new Map<string, Float64Array>();
+        for (const m of w.members) {
+          members.set(
+            m.rel,
+            Float64Array.from(COUNTER_LIST, (c) => c.pick(m.usage) ?? Number.NaN),
+          );
         }
-        counterValues[name] = counters[name].update(readings);
+        readings.set(w.name, members);
+      }
+      const counterValues = counters.update(readings);
+      const cpuByWorkload = new Map<string, number>();
+      for (const [name, values] of counterValues) {
+        if (!Number.isNaN(values[CPU] as number)) cpuByWorkload.set(name, values[CPU] as number);
       }
 
       const [stat, meminfoText] = await Promise.all([
@@ -230,39 +233,39 @@ export function createWorkloadsCollector(ctx: CollectorContext, deps: WorkloadsD
         (mem.get('MemTotal_bytes') ?? 0) - (mem.get('MemAvailable_bytes') ?? mem.get('MemFree_bytes') ?? 0);
 
       const b = new FamilyBuilder();
-      const labelsOf = (w: Pick<Workload, 'name' | 'kind' | 'namespace'>): Labels => ({
-        workload: w.name,
-        kind: w.kind,
-        namespace: w.namespace,
-      });
       let shownWorkingSet = 0;
       for (const w of shown) {
-        const labels = labelsOf(w);
-        for (const [name, c] of Object.entries(COUNTERS) as [CounterName, (typeof COUNTERS)[CounterName]][]) {
-          const v = counterValues[name].get(w.name);
-          if (v !== undefined)
-            b.counter(c.metric, c.help, v, 'extra' in c ? { ...labels, ...c.extra } : labels);
-        }
+        const l = labels.of(w, config.workloads.annotations[w.name]);
+        const values = counterValues.get(w.name);
+        COUNTER_LIST.forEach((c, i) => {
+          const v = values?.[i] ?? Number.NaN;
+          if (!Number.isNaN(v)) b.counter(c.metric, c.help, v, l.counters[i] as Labels);
+        });
         for (const g of GAUGES) {
           if (w.members.some((m) => g.pick(m.usage) !== undefined))
-            b.gauge(g.metric, g.help, sum(w, g.pick), labels);
+            b.gauge(g.metric, g.help, sum(w, g.pick), l.base);
         }
         shownWorkingSet += sum(w, (u) => u.workingSetBytes ?? u.memoryBytes);
-        emitInfo(b, w, labels, config.workloads.annotations[w.name]);
+        b.gauge(
+          'tierwise_workload_info',
+          'What the workload is and the placement hints its owner gave it.',
+          1,
+          l.info,
+        );
+        for (const [metric, help, value] of RESOURCES) {
+          const v = w.info?.[value];
+          if (v !== undefined) b.gauge(metric, help, v, l.base);
+        }
       }
+      labels.prune(shown);
 
-      const other = { name: HOST_OTHER, kind: 'process' as const, namespace: '' };
-      b.counter(
-        COUNTERS.cpu.metric,
-        COUNTERS.cpu.help,
-        remainderCpu.update(busy, counterValues.cpu),
-        labelsOf(other),
-      );
+      const other = labels.of({ name: HOST_OTHER, kind: 'process', namespace: '', members: [] }, undefined);
+      b.counter(COUNTERS.cpu.metric, COUNTERS.cpu.help, remainderCpu.update(busy, cpuByWorkload), other.base);
       b.gauge(
         'tierwise_workload_memory_working_set_bytes',
         WORKING_SET_HELP,
         Math.max(0, used - shownWorkingSet),
-        labelsOf(other),
+        other.base,
       );
       b.gauge('tierwise_workloads_cgroups', 'Cgroups named as workloads on this scrape.', cgroups);
       b.gauge(
@@ -315,7 +318,7 @@ async function readUsage(
  * are at most four scrapes old (a minute at 15 s). Reading all nine files of 500 cgroups costs about
  * 30 ms on cgroupfs; this way a scrape reads about a third as many files (docs/benchmarks.md).
  */
-export const FULL_READ_EVERY_SCRAPES = 4;
+export const FULL_READ_EVERY_SCRAPES = 8;
 
 /** A stable slot per cgroup path, so each quarter of the tree takes its turn. */
 function slotOf(rel: string): number {
@@ -332,34 +335,75 @@ function definedOnly<T extends object>(o: T): Partial<T> {
 
 const flag = (v: boolean | undefined) => (v === undefined ? '' : String(v));
 
-function emitInfo(
-  b: FamilyBuilder,
-  w: Workload,
-  labels: Labels,
-  configured: WorkloadAnnotations | undefined,
-): void {
-  const a = { ...w.info?.annotations, ...configured };
-  b.gauge('tierwise_workload_info', 'What the workload is and the placement hints its owner gave it.', 1, {
-    ...labels,
-    image: w.info?.image ?? '',
-    resolved_by: w.resolvedBy ?? (w.kind === 'service' ? 'systemd' : ''),
-    needs_gpu: flag(a.needs_gpu),
-    pin: a.pin ?? '',
-    always_on: flag(a.always_on),
-    latency_sensitive: flag(a.latency_sensitive),
-  });
-  const resources: [string, string, number | undefined][] = [
-    [
-      'tierwise_workload_cpu_request_cores',
-      'CPU the workload requests (Kubernetes requests).',
-      w.info?.cpuRequestCores,
-    ],
-    ['tierwise_workload_cpu_limit_cores', 'CPU limit of the workload.', w.info?.cpuLimitCores],
-    ['tierwise_workload_memory_request_bytes', 'Memory the workload requests.', w.info?.memoryRequestBytes],
-    ['tierwise_workload_memory_limit_bytes', 'Memory limit of the workload.', w.info?.memoryLimitBytes],
-  ];
-  for (const [metric, help, value] of resources)
-    if (value !== undefined) b.gauge(metric, help, value, labels);
+const RESOURCES: [
+  string,
+  string,
+  'cpuRequestCores' | 'cpuLimitCores' | 'memoryRequestBytes' | 'memoryLimitBytes',
+][] = [
+  [
+    'tierwise_workload_cpu_request_cores',
+    'CPU the workload requests (Kubernetes requests).',
+    'cpuRequestCores',
+  ],
+  ['tierwise_workload_cpu_limit_cores', 'CPU limit of the workload.', 'cpuLimitCores'],
+  ['tierwise_workload_memory_request_bytes', 'Memory the workload requests.', 'memoryRequestBytes'],
+  ['tierwise_workload_memory_limit_bytes', 'Memory limit of the workload.', 'memoryLimitBytes'],
+];
+
+interface WorkloadLabels {
+  base: Labels;
+  /** base plus each counter's own labels (direction, resource, level), by COUNTER_LIST index. */
+  counters: Labels[];
+  info: Labels;
+  /** What the labels were made from; a change (a resolver refresh) makes them anew. */
+  from: { kind: string; namespace: string; resolvedBy?: string; info?: ResolvedWorkload };
+}
+
+/**
+ * Label sets per workload, kept across scrapes: they change only when a resolver renames or re-labels
+ * a workload, and building ~13 of them for each of 500 workloads every scrape was a measurable part of it.
+ */
+class SeriesLabels {
+  private cache = new Map<string, WorkloadLabels>();
+
+  of(w: Workload, configured: WorkloadAnnotations | undefined): WorkloadLabels {
+    const hit = this.cache.get(w.name);
+    const f = hit?.from;
+    if (
+      hit &&
+      f?.kind === w.kind &&
+      f.namespace === w.namespace &&
+      f.resolvedBy === w.resolvedBy &&
+      f.info === w.info
+    ) {
+      return hit;
+    }
+    const base: Labels = { workload: w.name, kind: w.kind, namespace: w.namespace };
+    const a = { ...w.info?.annotations, ...configured };
+    const made: WorkloadLabels = {
+      base,
+      counters: COUNTER_LIST.map((c) => ('extra' in c ? { ...base, ...c.extra } : base)),
+      info: {
+        ...base,
+        image: w.info?.image ?? '',
+        resolved_by: w.resolvedBy ?? (w.kind === 'service' ? 'systemd' : ''),
+        needs_gpu: flag(a.needs_gpu),
+        pin: a.pin ?? '',
+        always_on: flag(a.always_on),
+        latency_sensitive: flag(a.latency_sensitive),
+      },
+      from: { kind: w.kind, namespace: w.namespace, resolvedBy: w.resolvedBy, info: w.info },
+    };
+    this.cache.set(w.name, made);
+    return made;
+  }
+
+  /** Forgets workloads not shown this scrape, so the cache never outgrows the cap. */
+  prune(shown: Workload[]): void {
+    const keep = new Set(shown.map((w) => w.name));
+    keep.add(HOST_OTHER);
+    for (const name of this.cache.keys()) if (!keep.has(name)) this.cache.delete(name);
+  }
 }
 
 export const workloadsCollector: CollectorDefinition = {

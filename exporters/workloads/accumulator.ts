@@ -4,20 +4,36 @@
  * stops, and Prometheus would read that as a reset and count the survivors' whole history again. So each
  * workload's counter grows by its members' increments since the last scrape, and a member seen for the
  * first time adds its whole value (the usage it had before it was first seen is real usage too).
+ *
+ * Several counters are kept side by side (CPU, I/O, PSI …) as one vector per member, NaN where a cgroup
+ * has no such file: one map entry per member and scrape instead of one per counter.
  */
 export class WorkloadCounters {
-  private lastByWorkload: ReadonlyMap<string, ReadonlyMap<string, number>> = new Map();
-  private totals = new Map<string, number>();
+  private lastByWorkload: ReadonlyMap<string, ReadonlyMap<string, Float64Array>> = new Map();
+  private totals = new Map<string, Float64Array>();
 
-  /** One scrape's readings: workload → (member cgroup → counter value). Returns workload → counter. */
-  update(readings: ReadonlyMap<string, ReadonlyMap<string, number>>): Map<string, number> {
-    const result = new Map<string, number>();
+  constructor(private readonly width: number) {}
+
+  /**
+   * One scrape's readings: workload → (member cgroup → counter values). Returns workload → counters,
+   * NaN for a counter none of its members has.
+   */
+  update(readings: ReadonlyMap<string, ReadonlyMap<string, Float64Array>>): Map<string, Float64Array> {
+    const result = new Map<string, Float64Array>();
     for (const [workload, members] of readings) {
       const last = this.lastByWorkload.get(workload);
-      let total = this.totals.get(workload) ?? 0;
-      for (const [member, value] of members) {
+      const total = Float64Array.from(
+        this.totals.get(workload) ?? new Float64Array(this.width).fill(Number.NaN),
+      );
+      for (const [member, values] of members) {
         const before = last?.get(member);
-        total += before === undefined || value < before ? value : value - before;
+        for (let i = 0; i < this.width; i++) {
+          const value = values[i] as number;
+          if (Number.isNaN(value)) continue;
+          const prior = before?.[i] ?? Number.NaN;
+          const add = Number.isNaN(prior) || value < prior ? value : value - prior;
+          total[i] = Number.isNaN(total[i] as number) ? add : (total[i] as number) + add;
+        }
       }
       result.set(workload, total);
     }
