@@ -22,6 +22,14 @@ const regex = z.string().refine(
 
 const seconds = z.number().positive();
 
+/**
+ * Gitea's act_runner names each job's container GITEA-ACTIONS-TASK-<task>_WORKFLOW-<workflow>_JOB-<job>:
+ * without this, every CI job would be a new workload (and a new series).
+ */
+export const DEFAULT_WORKLOAD_RENAMES = [
+  { match: 'GITEA-ACTIONS-TASK-\\d+_.*', workload: 'gitea-actions/jobs' },
+] as const;
+
 /** The owner's placement hints (tierwise.io/* labels on containers and pods). */
 export const annotationsSchema = z.strictObject({
   needs_gpu: z.boolean().optional(),
@@ -83,6 +91,14 @@ const agentSchema = z.strictObject({
         .prefault({}),
       /** Placement annotations by workload identity, for workloads whose engine carries no labels. */
       annotations: z.record(z.string(), annotationsSchema).default({}),
+      /**
+       * Renames applied to every workload name: the first rule whose regex matches the whole name
+       * gives the new name (`$1`… from its groups). This is how CI job containers become their
+       * runner's workload, or one per repository, instead of one series each.
+       */
+      rename: z
+        .array(z.strictObject({ match: regex, workload: z.string().min(1) }))
+        .default([...DEFAULT_WORKLOAD_RENAMES]),
     })
     .prefault({}),
 });

@@ -229,4 +229,23 @@ describe('workloads collector', () => {
     expect(seen.every((v) => v === 1536 || v === 4096)).toBe(true);
     expect(seen.at(-1)).toBe(4096);
   });
+
+  it('applies rename rules from tierwise.yml, merging what they map together', async () => {
+    const sysfs = await sysfsWith(['system.slice/ci-job-1.service', 'system.slice/ci-job-2.service']);
+    const config = defaultConfig().agent;
+    config.workloads.rename = [{ match: 'ci-job-\\d+\\.service', workload: 'ci/jobs' }];
+    const families = await createWorkloadsCollector(
+      contextFor({ procfs: procTrees.nodeExporter, sysfs }, config),
+      {
+        resolvers: {},
+      },
+    ).collect();
+    expect(
+      sampleValue(families, 'tierwise_workload_cpu_seconds_total', {
+        workload: 'ci/jobs',
+        kind: 'service',
+        namespace: '',
+      }),
+    ).toBeCloseTo(2 * SCOPE_CPU_SECONDS, 6);
+  });
 });

@@ -16,6 +16,7 @@ import { createEngineResolvers, type EngineResolvers } from '../workloads/engine
 import { discoverHierarchy, v1DirsFor, walkCgroups, walkRoot } from '../workloads/hierarchy.ts';
 import { type CgroupIdentity, identifyCgroup, type WorkloadKind } from '../workloads/identity.ts';
 import { RemainderCounter } from '../workloads/remainder.ts';
+import { createRenamer } from '../workloads/rename.ts';
 import { type ResolvedWorkload, resolverKey } from '../workloads/resolver.ts';
 import { readProcStat } from './stat.ts';
 
@@ -126,7 +127,14 @@ export function createWorkloadsCollector(ctx: CollectorContext, deps: WorkloadsD
   let lastFull = new Map<string, CgroupUsage>();
   let scrapeNo = 0;
 
+  const renamed = createRenamer(cfg.rename);
+
   function nameFor(identity: CgroupIdentity, rel: string): Omit<Workload, 'members'> {
+    const named = identifiedName(identity, rel);
+    return { ...named, name: renamed(named.name) };
+  }
+
+  function identifiedName(identity: CgroupIdentity, rel: string): Omit<Workload, 'members'> {
     if (identity.workload !== undefined)
       return { name: identity.workload, kind: identity.kind, namespace: '' };
     const resolver = identity.kind === 'pod' ? resolvers.kubernetes : resolvers.docker;
@@ -314,13 +322,13 @@ async function readUsage(
 
 /**
  * Every scrape reads each cgroup's CPU and memory usage; the other files (working set, I/O, PIDs, PSI,
- * limits: seven more reads) are read for a quarter of the cgroups per scrape, in turn, so those series
- * are at most four scrapes old (a minute at 15 s). Reading all nine files of 500 cgroups costs about
- * 30 ms on cgroupfs; this way a scrape reads about a third as many files (docs/benchmarks.md).
+ * limits: seven more reads) are read for an eighth of the cgroups per scrape, in turn, so those series
+ * are at most eight scrapes old (two minutes at 15 s). Reading all nine files of 500 cgroups costs
+ * about 25 ms on cgroupfs; this way a scrape reads about a third as many (docs/benchmarks.md).
  */
 export const FULL_READ_EVERY_SCRAPES = 8;
 
-/** A stable slot per cgroup path, so each quarter of the tree takes its turn. */
+/** A stable slot per cgroup path, so each eighth of the tree takes its turn. */
 function slotOf(rel: string): number {
   let h = 0;
   for (let i = 0; i < rel.length; i++) h = (h * 31 + rel.charCodeAt(i)) | 0;
