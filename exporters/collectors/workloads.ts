@@ -11,8 +11,9 @@ import { FamilyBuilder, type Labels } from '../metrics.ts';
 import { parseMeminfo } from '../parsers/meminfo.ts';
 import { CPU_MODES } from '../parsers/proc-stat.ts';
 import { WorkloadCounters } from '../workloads/accumulator.ts';
-import { type CgroupUsage, readCgroupV1, readCgroupV2 } from '../workloads/cgroup-usage.ts';
+import { type CgroupUsage, type FileReader, readCgroupV1, readCgroupV2 } from '../workloads/cgroup-usage.ts';
 import { createEngineResolvers, type EngineResolvers } from '../workloads/engines.ts';
+import { HeldFiles } from '../workloads/held-files.ts';
 import { discoverHierarchy, v1DirsFor, walkCgroups, walkRoot } from '../workloads/hierarchy.ts';
 import { type CgroupIdentity, identifyCgroup, type WorkloadKind } from '../workloads/identity.ts';
 import { RemainderCounter } from '../workloads/remainder.ts';
@@ -108,6 +109,7 @@ interface Workload {
 
 export interface WorkloadsDeps {
   resolvers?: EngineResolvers;
+  heldFiles?: HeldFiles;
 }
 
 /**
@@ -122,6 +124,7 @@ export function createWorkloadsCollector(ctx: CollectorContext, deps: WorkloadsD
   const resolvers = deps.resolvers ?? createEngineResolvers(ctx);
   const counters = new WorkloadCounters(COUNTER_LIST.length);
   const labels = new SeriesLabels();
+  const held = deps.heldFiles ?? new HeldFiles();
   const remainderCpu = new RemainderCounter();
   /** The last full read of each cgroup, for the files this scrape does not read again. */
   let lastFull = new Map<string, CgroupUsage>();
@@ -180,7 +183,7 @@ export function createWorkloadsCollector(ctx: CollectorContext, deps: WorkloadsD
         const previous = lastFull.get(rel);
         const full = previous === undefined || slotOf(rel) === turn;
         reads.push(
-          readUsage(hierarchy, rel, full).then(
+          readUsage(hierarchy, rel, full, held.read).then(
             (fresh) => {
               const usage = full ? fresh : { ...previous, ...definedOnly(fresh) };
               nextFull.set(rel, usage);
@@ -196,6 +199,7 @@ export function createWorkloadsCollector(ctx: CollectorContext, deps: WorkloadsD
         return true;
       });
       await Promise.all(reads);
+      held.endScrape();
       lastFull = nextFull;
       for (const [name, w] of byName) if (w.members.length === 0) byName.delete(name);
 
@@ -311,12 +315,13 @@ async function readUsage(
   h: NonNullable<ReturnType<typeof discoverHierarchy>>,
   rel: string,
   full: boolean,
+  hot: FileReader,
 ): Promise<CgroupUsage> {
-  const v2 = h.v2 ? await readCgroupV2(`${h.v2}${rel}`, full) : {};
+  const v2 = h.v2 ? await readCgroupV2(`${h.v2}${rel}`, full, hot) : {};
   const v1Dirs = v1DirsFor(h, rel);
   if (Object.keys(v1Dirs).length === 0) return v2;
   // Hybrid systems: v2 gives CPU and PSI; memory, I/O and PIDs live in the v1 controllers.
-  const v1 = await readCgroupV1(v1Dirs, full);
+  const v1 = await readCgroupV1(v1Dirs, full, hot);
   return { ...v1, ...definedOnly(v2) };
 }
 

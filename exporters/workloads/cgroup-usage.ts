@@ -16,6 +16,12 @@ import { type PressureTotals, parsePressure } from '../parsers/pressure.ts';
 import { USER_HZ } from '../parsers/proc-stat.ts';
 
 /** A field is absent when its file is (controller not enabled or not compiled in): unknown is not 0. */
+/**
+ * Reads a file, undefined when missing. The files read on every scrape (CPU and memory usage) go through
+ * the caller's reader, which may keep them open (workloads/held-files.ts); the rest use readOptional.
+ */
+export type FileReader = (file: string) => Promise<string | undefined>;
+
 export interface CgroupUsage {
   cpuSeconds?: number;
   cpuUserSeconds?: number;
@@ -49,11 +55,15 @@ export interface CgroupV1Dirs {
  * `full` false reads only the two files every scrape needs (CPU usage and memory usage: about 12 µs on
  * cgroupfs, where all nine cost about 55 µs); the workloads collector reads the rest on a slower round.
  */
-export async function readCgroupV2(dir: string, full = true): Promise<CgroupUsage> {
+export async function readCgroupV2(
+  dir: string,
+  full = true,
+  hot: FileReader = readOptional,
+): Promise<CgroupUsage> {
   const usage: CgroupUsage = {};
 
   const cpuStatFile = `${dir}/cpu.stat`;
-  const cpuStat = await readOptional(cpuStatFile);
+  const cpuStat = await hot(cpuStatFile);
   if (cpuStat !== undefined) {
     const stat = parseFlatKeyed(cpuStat, cpuStatFile);
     set(usage, 'cpuSeconds', divided(stat.get('usage_usec'), 1e6));
@@ -65,7 +75,7 @@ export async function readCgroupV2(dir: string, full = true): Promise<CgroupUsag
   }
 
   if (!full) {
-    set(usage, 'memoryBytes', await readValue(`${dir}/memory.current`));
+    set(usage, 'memoryBytes', await readValue(`${dir}/memory.current`, hot));
     return usage;
   }
   await readMemory(
@@ -74,6 +84,7 @@ export async function readCgroupV2(dir: string, full = true): Promise<CgroupUsag
     `${dir}/memory.stat`,
     'inactive_file',
     `${dir}/memory.max`,
+    hot,
   );
 
   const ioStatFile = `${dir}/io.stat`;
@@ -110,15 +121,19 @@ export async function readCgroupV2(dir: string, full = true): Promise<CgroupUsag
  * limit_in_bytes}, blkio.throttle.io_service_bytes and pids.current. v1 has no per-cgroup pressure.
  */
 /** `full` as for readCgroupV2: false reads only cpuacct.usage and memory.usage_in_bytes. */
-export async function readCgroupV1(dirs: CgroupV1Dirs, full = true): Promise<CgroupUsage> {
+export async function readCgroupV1(
+  dirs: CgroupV1Dirs,
+  full = true,
+  hot: FileReader = readOptional,
+): Promise<CgroupUsage> {
   const usage: CgroupUsage = {};
 
   if (dirs.cpuacct !== undefined) {
-    set(usage, 'cpuSeconds', divided(await readValue(`${dirs.cpuacct}/cpuacct.usage`), 1e9));
+    set(usage, 'cpuSeconds', divided(await readValue(`${dirs.cpuacct}/cpuacct.usage`, hot), 1e9));
   }
   if (!full) {
     if (dirs.memory !== undefined)
-      set(usage, 'memoryBytes', await readValue(`${dirs.memory}/memory.usage_in_bytes`));
+      set(usage, 'memoryBytes', await readValue(`${dirs.memory}/memory.usage_in_bytes`, hot));
     return usage;
   }
 
@@ -152,6 +167,7 @@ export async function readCgroupV1(dirs: CgroupV1Dirs, full = true): Promise<Cgr
       `${dir}/memory.stat`,
       'total_inactive_file',
       `${dir}/memory.limit_in_bytes`,
+      hot,
     );
   }
 
@@ -182,8 +198,9 @@ async function readMemory(
   statFile: string,
   inactiveFileKey: string,
   limitFile: string,
+  hot: FileReader,
 ): Promise<void> {
-  const bytes = await readValue(usageFile);
+  const bytes = await readValue(usageFile, hot);
   if (bytes === undefined) return;
   usage.memoryBytes = bytes;
   const stat = await readOptional(statFile);
@@ -193,8 +210,8 @@ async function readMemory(
   if (limit !== undefined) set(usage, 'memoryLimitBytes', parseLimit(limit, limitFile));
 }
 
-async function readValue(file: string): Promise<number | undefined> {
-  const text = await readOptional(file);
+async function readValue(file: string, read: FileReader = readOptional): Promise<number | undefined> {
+  const text = await read(file);
   return text === undefined ? undefined : parseSingleValue(text, file);
 }
 
