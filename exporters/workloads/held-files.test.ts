@@ -59,7 +59,7 @@ describe('HeldFiles', () => {
     expect(await held.read(file)).toBeUndefined();
   });
 
-  it('reads real cgroupfs files afresh through one descriptor', async () => {
+  it('reads real cgroupfs files afresh through one descriptor, and lets the cgroup go', async () => {
     const v2 = ['/sys/fs/cgroup/unified', '/sys/fs/cgroup'].find((d) =>
       existsSync(path.join(d, 'cgroup.controllers')),
     );
@@ -67,18 +67,20 @@ describe('HeldFiles', () => {
     const cg = path.join(v2, `tierwise-held-${process.pid}`);
     mkdirSync(cg);
     const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const procs = path.join(cg, 'cgroup.procs');
+    const held = new HeldFiles(10);
     try {
-      const held = new HeldFiles(10);
-      expect(await held.read(path.join(cg, 'cgroup.procs'))).toBe('');
-      writeFileSync(path.join(cg, 'cgroup.procs'), String(child.pid));
-      expect((await held.read(path.join(cg, 'cgroup.procs')))?.trim()).toBe(String(child.pid));
-      held.endScrape();
-      held.endScrape(); // untouched: closed, so the cgroup can go
+      expect(await held.read(procs)).toBe('');
+      writeFileSync(procs, String(child.pid));
+      expect((await held.read(procs))?.trim()).toBe(String(child.pid));
     } finally {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGKILL');
       await exited;
-      rmdirSync(cg);
     }
+    // A held descriptor never keeps systemd or Docker from removing a cgroup; reads then find it gone.
+    rmdirSync(cg);
+    expect(await held.read(procs)).toBeUndefined();
+    expect(held.size).toBe(0);
   });
 });
