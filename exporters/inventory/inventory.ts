@@ -1,10 +1,12 @@
-import { readdir, statfs } from 'node:fs/promises';
+import { statfs } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import { VERSION } from '../../common/version.ts';
 import { type CollectorContext, procPath, readOptional, rootfsPath, sysPath } from '../collector.ts';
 import { decodePiRevision, parseCpuinfo } from '../parsers/cpuinfo.ts';
 import { parseMeminfo } from '../parsers/meminfo.ts';
 import { parseOsRelease } from '../parsers/os-release.ts';
+import { readSysfsAttributes, readSysfsClass } from '../sysfs.ts';
 import { classifyNode, type NodeClass } from './classify.ts';
 import { measureSpeedScore, type SpeedScore } from './speed-score.ts';
 
@@ -72,7 +74,11 @@ export async function gatherInventory(ctx: CollectorContext, speed?: SpeedScore)
     : undefined;
   const memoryBytes = memTotal ?? pi?.memoryBytes ?? os.totalmem();
   const logicalCpus = cpu.logicalCpus || os.availableParallelism();
-  const maxCpuHertz = maxFreq ? Number.parseInt(maxFreq, 10) * 1000 : cpu.mhz ? cpu.mhz * 1e6 : undefined;
+  // cpufreq's maximum, else the rated clock in the model name; x86's "cpu MHz" is the current clock
+  // (800 on an idle laptop) and only stands in on fixed-clock machines that print neither.
+  const maxCpuHertz = maxFreq
+    ? Number.parseInt(maxFreq, 10) * 1000
+    : (cpu.ratedHertz ?? (cpu.mhz ? cpu.mhz * 1e6 : undefined));
   const dmi = [trimNul(dmiVendor), trimNul(dmiProduct)].filter(Boolean).join(' ');
   const model =
     trimNul(dtModel) ?? cpu.boardModel ?? pi?.board ?? (dmi || undefined) ?? cpu.modelName ?? 'unknown';
@@ -117,39 +123,32 @@ async function readOsRelease(ctx: CollectorContext): Promise<string | undefined>
   return fields.PRETTY_NAME ?? fields.NAME;
 }
 
-async function listDir(dir: string): Promise<string[]> {
-  try {
-    return await readdir(dir);
-  } catch {
-    return [];
-  }
-}
-
 /** NVIDIA's driver lists its GPUs in procfs; AMD discrete cards are display-class PCI devices. */
 async function countGpus(ctx: CollectorContext): Promise<number> {
-  const nvidia = (await listDir(procPath(ctx.paths, 'driver/nvidia/gpus'))).length;
-  const cards = (await listDir(sysPath(ctx.paths, 'class/drm'))).filter((c) => /^card\d+$/.test(c));
-  let amd = 0;
-  for (const card of cards) {
-    const [vendor, pciClass] = await Promise.all([
-      readOptional(sysPath(ctx.paths, 'class/drm', card, 'device/vendor')),
-      readOptional(sysPath(ctx.paths, 'class/drm', card, 'device/class')),
-    ]);
-    if (vendor?.trim() === '0x1002' && pciClass?.trim().startsWith('0x03')) amd++;
-  }
-  return nvidia + amd;
+  const nvidia = (await readSysfsClass(procPath(ctx.paths, 'driver/nvidia/gpus'), /./, () => false)) ?? [];
+  const cards = (await readSysfsClass(sysPath(ctx.paths, 'class/drm'), /^card\d+$/, () => false)) ?? [];
+  const pci = await Promise.all(
+    cards.map((card) =>
+      readSysfsAttributes(path.join(card.path, 'device'), (f) => f === 'vendor' || f === 'class'),
+    ),
+  );
+  const amd = pci.filter(
+    (d) => d?.values.get('vendor')?.trim() === '0x1002' && d.values.get('class')?.trim().startsWith('0x03'),
+  ).length;
+  return nvidia.length + amd;
 }
 
 /** A laptop's battery has scope System (or none); a wireless mouse's has scope Device. */
 async function hasSystemBattery(ctx: CollectorContext): Promise<boolean> {
-  for (const supply of await listDir(sysPath(ctx.paths, 'class/power_supply'))) {
-    const [type, scope] = await Promise.all([
-      readOptional(sysPath(ctx.paths, 'class/power_supply', supply, 'type')),
-      readOptional(sysPath(ctx.paths, 'class/power_supply', supply, 'scope')),
-    ]);
-    if (type?.trim() === 'Battery' && scope?.trim() !== 'Device') return true;
-  }
-  return false;
+  const supplies =
+    (await readSysfsClass(
+      sysPath(ctx.paths, 'class/power_supply'),
+      /./,
+      (f) => f === 'type' || f === 'scope',
+    )) ?? [];
+  return supplies.some(
+    (s) => s.values.get('type')?.trim() === 'Battery' && s.values.get('scope')?.trim() !== 'Device',
+  );
 }
 
 async function rootSize(ctx: CollectorContext): Promise<number | undefined> {

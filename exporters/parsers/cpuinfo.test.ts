@@ -27,6 +27,7 @@ describe('parseCpuinfo', () => {
     expect(info.vendor).toBe('GenuineIntel');
     expect(info.flags).toContain('sse2');
     expect(info.mhz).toBeGreaterThan(3000);
+    expect(info.ratedHertz).toBe(3.4e9);
   });
 
   it('counts sockets on a quad-socket Xeon', () => {
@@ -34,6 +35,7 @@ describe('parseCpuinfo', () => {
     expect(info.logicalCpus).toBe(48);
     expect(info.sockets).toBe(4);
     expect(info.modelName).toMatch(/E5-4607/);
+    expect(info.ratedHertz).toBe(2.2e9);
   });
 
   it('returns zero CPUs for empty input rather than inventing one', () => {

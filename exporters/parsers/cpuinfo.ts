@@ -8,8 +8,10 @@ export interface CpuInfo {
   sockets?: number;
   modelName?: string;
   vendor?: string;
-  /** Current clock of the first CPU as the kernel last saw it (x86 only). */
+  /** Current clock of the first CPU as the kernel last saw it (x86 only): an idle laptop says 800. */
   mhz?: number;
+  /** The rated clock printed in the model name ("… CPU @ 1.90GHz", "Pentium(R) 4 CPU 3.40GHz"). */
+  ratedHertz?: number;
   flags: string[];
   /** ARM "CPU architecture" (7 = ARMv7, 8 = ARMv8). */
   armArchitecture?: number;
@@ -19,6 +21,8 @@ export interface CpuInfo {
   /** Raspberry Pi kernels print the board model ("Raspberry Pi 4 Model B Rev 1.5"). */
   boardModel?: string;
 }
+
+const RATED_CLOCK = /(\d+(?:\.\d+)?)\s*([GM])Hz\b/;
 
 export function parseCpuinfo(text: string): CpuInfo {
   const info: CpuInfo = { logicalCpus: 0, flags: [] };
@@ -67,6 +71,8 @@ export function parseCpuinfo(text: string): CpuInfo {
     }
   }
   if (info.logicalCpus === 0 && (info.modelName || info.hardware)) info.logicalCpus = 1;
+  const rated = info.modelName ? RATED_CLOCK.exec(info.modelName) : null;
+  if (rated) info.ratedHertz = Number.parseFloat(rated[1] as string) * (rated[2] === 'G' ? 1e9 : 1e6);
   if (packages.size > 0) info.sockets = packages.size;
   return info;
 }
