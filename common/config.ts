@@ -127,6 +127,14 @@ export function defaultConfig(): TierwiseConfig {
 
 /** Parses YAML text; `file` names the source in error messages. */
 export function parseConfig(text: string, file: string): TierwiseConfig {
+  return parseYamlFile(configSchema, text, file);
+}
+
+/**
+ * YAML text checked against a schema, every problem reported at once as "dotted.key: what was
+ * expected" (or the YAML line), for each of tierwise's config files.
+ */
+export function parseYamlFile<T>(schema: z.ZodType<T>, text: string, file: string): T {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
@@ -134,23 +142,23 @@ export function parseConfig(text: string, file: string): TierwiseConfig {
       doc.errors.map((e) => `line ${(e.linePos?.[0]?.line ?? 0).toString()}: ${e.message.split('\n')[0]}`),
     );
   }
-  const raw: unknown = doc.toJS() ?? {};
-  const result = configSchema.safeParse(raw);
-  if (!result.success) {
-    throw new ConfigError(file, result.error.issues.map(formatIssue));
-  }
+  const result = schema.safeParse(doc.toJS() ?? {});
+  if (!result.success) throw new ConfigError(file, result.error.issues.map(formatIssue));
   return result.data;
+}
+
+/** Reads a config file; an unreadable one is a ConfigError like any other problem with it. */
+export async function readConfigFile(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [`cannot read file: ${(err as Error).message}`]);
+  }
 }
 
 export async function loadConfig(file: string | undefined): Promise<TierwiseConfig> {
   if (!file) return defaultConfig();
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(file, [`cannot read file: ${(err as Error).message}`]);
-  }
-  return parseConfig(text, file);
+  return parseConfig(await readConfigFile(file), file);
 }
 
 function formatIssue(issue: z.core.$ZodIssue): string {

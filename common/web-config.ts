@@ -3,9 +3,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SecureContextOptions, SecureVersion } from 'node:tls';
 import bcrypt from 'bcryptjs';
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { ConfigError } from './config.ts';
+import { ConfigError, parseYamlFile, readConfigFile } from './config.ts';
 
 /**
  * The Prometheus exporter-toolkit `web-config.yml` format, so one file serves node_exporter, Prometheus
@@ -63,26 +62,7 @@ const TLS_NAMES: Record<z.infer<typeof tlsVersion>, SecureVersion> = {
 
 export async function loadWebConfig(file: string | undefined): Promise<WebConfig> {
   if (!file) return { headers: {} };
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(file, [`cannot read file: ${(err as Error).message}`]);
-  }
-  const doc = parseDocument(text, { uniqueKeys: true });
-  if (doc.errors.length > 0)
-    throw new ConfigError(
-      file,
-      doc.errors.map((e) => e.message.split('\n')[0] ?? ''),
-    );
-  const parsed = webConfigSchema.safeParse(doc.toJS() ?? {});
-  if (!parsed.success) {
-    throw new ConfigError(
-      file,
-      parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(top level)'}: ${i.message}`),
-    );
-  }
-  const cfg = parsed.data;
+  const cfg = parseYamlFile(webConfigSchema, await readConfigFile(file), file);
   const dir = path.dirname(file);
   const readRelative = async (key: string, p: string) => {
     try {
