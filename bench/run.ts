@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchAgentVsNodeExporter } from './agent-vs-node-exporter.ts';
 import { machineSummary } from './proc-usage.ts';
-import { benchWorkloads } from './workloads.ts';
+import { benchWorkloadsOnCgroupfs, benchWorkloadsOnFiles } from './workloads.ts';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
@@ -38,13 +38,21 @@ const sections: Record<string, () => Promise<{ json: unknown; lines: string[] }>
     return { json: agent, lines };
   },
   workloads: async () => {
-    const result = await benchWorkloads(500, quick ? 50 : 300);
+    const iterations = quick ? 50 : 300;
+    const results = [
+      await benchWorkloadsOnFiles(500, iterations),
+      await benchWorkloadsOnCgroupfs(500, iterations),
+    ];
     return {
-      json: result,
+      json: results,
       lines: [
-        '| cgroups | collects | series | p50 ms / collect | p99 ms / collect |',
-        '|---|---|---|---|---|',
-        `| ${result.cgroups} | ${result.iterations} | ${result.series} | ${fmt(result.p50Ms)} | ${fmt(result.p99Ms)} |`,
+        '| tree | cgroups | collects | series | p50 ms / collect | p99 ms / collect |',
+        '|---|---|---|---|---|---|',
+        ...results.map((r) =>
+          typeof r === 'string'
+            ? `| cgroupfs | ${r} | | | | |`
+            : `| ${r.tree} | ${r.cgroups} | ${r.iterations} | ${r.series} | ${fmt(r.p50Ms)} | ${fmt(r.p99Ms)} |`,
+        ),
       ],
     };
   },

@@ -60,6 +60,11 @@ export function rootfsPath(paths: HostPaths, hostPath: string): string {
  * can block (statfs on a network mount, slow I2C hwmon sensors) keep their own asynchronous reads.
  */
 export async function readOptional(file: string): Promise<string | undefined> {
+  return readOptionalSync(file);
+}
+
+/** readOptional without the promise, for callers that read hundreds of files in one loop (cgroups). */
+export function readOptionalSync(file: string): string | undefined {
   try {
     return readPseudoFile(file);
   } catch (err) {

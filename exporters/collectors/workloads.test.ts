@@ -5,7 +5,7 @@ import { defaultConfig } from '../../common/config.ts';
 import { contextFor, fixturePath, procTrees, sampleValue, tempDir } from '../../test/support/fixtures.ts';
 import { readWorkloadFixture, startReplayServer } from '../../test/support/replay-server.ts';
 import { makeSelfSignedCert } from '../../test/support/tls.ts';
-import { listContainers } from '../workloads/docker.ts';
+import { ImagePlatforms, inspectImagePlatforms, listContainers } from '../workloads/docker.ts';
 import { indexContainers, indexPods } from '../workloads/engines.ts';
 import { listPodsOnNode } from '../workloads/kubernetes.ts';
 import { CachedResolver } from '../workloads/resolver.ts';
@@ -15,6 +15,7 @@ import { createWorkloadsCollector, FULL_READ_EVERY_SCRAPES, HOST_OTHER } from '.
 const CONTAINER = '54ed6cc5c0988260436cb0e739b7b6c9cad6c439a93b4c4fdbe9753e1c94b189';
 const MYSQL_A = 'f9ade4b83199d6f83020b7c0bfd1e8281b19dbf9e6cef2cf89bc45c8f8d20fe8';
 const MYSQL_B = 'f84b2a0cfaa58d9e70b0657e2b3c6f44f0e973de4163a871299b4acf127b224f';
+const HTTPD_IMAGE = 'sha256:73b8cfec11558fe86f565b4357f6d6c8560f4c49a5f15ae970a24da86c9adc93';
 const KUBE_PROXY_POD = 'e42b42ec-0749-11e8-a2b8-000c29dea4f6';
 const SCOPE = fixturePath('cgroup/v2_docker-container-scope');
 
@@ -41,15 +42,29 @@ const SCOPE_CPU_SECONDS = 26772130245 / 1e6;
 async function dockerSocket(mode?: 'hang'): Promise<string> {
   const socketPath = path.join(await tempDir('docker'), 'docker.sock');
   await startReplayServer({
-    routes: { '/containers/json': readWorkloadFixture('docker_containers-json_prometheus-dockersd.json') },
+    routes: {
+      '/containers/json': readWorkloadFixture('docker_containers-json_prometheus-dockersd.json'),
+      // The recorded nginx inspection served for the httpd container's image: this test checks the
+      // plumbing to tierwise_workload_info; docker.test.ts reads the answer at its own image id.
+      [`/images/${HTTPD_IMAGE}/json`]: readWorkloadFixture('docker_image-inspect_nginx_watchtower.json'),
+    },
     mode,
     listen: { socketPath },
   });
   return socketPath;
 }
 
-const dockerResolver = (socketPath: string) =>
-  new CachedResolver('docker', () => listContainers({ socketPath, timeoutMs: 300 }), indexContainers, 30_000);
+function dockerResolver(socketPath: string) {
+  const images = new ImagePlatforms((imageId) =>
+    inspectImagePlatforms({ socketPath, imageId, timeoutMs: 300 }),
+  );
+  return new CachedResolver(
+    'docker',
+    async () => images.fill(await listContainers({ socketPath, timeoutMs: 300 })),
+    indexContainers,
+    30_000,
+  );
+}
 
 describe('workloads collector', () => {
   it('names services, compose services and pods, and reads each cgroup once', async () => {
@@ -73,7 +88,15 @@ describe('workloads collector', () => {
     const info = families
       .find((f) => f.name === 'tierwise_workload_info')
       ?.samples.find((s) => s.labels.workload === 'dockersd/host_networking');
-    expect(info?.labels).toMatchObject({ image: 'httpd', resolved_by: 'docker' });
+    expect(info?.labels).toMatchObject({
+      image: 'httpd',
+      image_platforms: 'linux/amd64',
+      resolved_by: 'docker',
+    });
+    const mysqlInfo = families
+      .find((f) => f.name === 'tierwise_workload_info')
+      ?.samples.find((s) => s.labels.workload === 'dockersd/mysql');
+    expect(mysqlInfo?.labels.image_platforms).toBe(''); // its image could not be inspected (404)
     const memory = sampleValue(families, 'tierwise_workload_memory_bytes', {
       workload: 'nginx.service',
       kind: 'service',

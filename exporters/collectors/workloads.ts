@@ -11,7 +11,13 @@ import { FamilyBuilder, type Labels } from '../metrics.ts';
 import { parseMeminfo } from '../parsers/meminfo.ts';
 import { CPU_MODES } from '../parsers/proc-stat.ts';
 import { WorkloadCounters } from '../workloads/accumulator.ts';
-import { type CgroupUsage, type FileReader, readCgroupV1, readCgroupV2 } from '../workloads/cgroup-usage.ts';
+import { sysfsLowerDevices } from '../workloads/block-devices.ts';
+import {
+  type CgroupFileReaders,
+  type CgroupUsage,
+  readCgroupV1,
+  readCgroupV2,
+} from '../workloads/cgroup-usage.ts';
 import { createEngineResolvers, type EngineResolvers } from '../workloads/engines.ts';
 import { HeldFiles } from '../workloads/held-files.ts';
 import { discoverHierarchy, v1DirsFor, walkCgroups, walkRoot } from '../workloads/hierarchy.ts';
@@ -125,9 +131,14 @@ export function createWorkloadsCollector(ctx: CollectorContext, deps: WorkloadsD
   const counters = new WorkloadCounters(COUNTER_LIST.length);
   const labels = new SeriesLabels();
   const held = deps.heldFiles ?? new HeldFiles();
+  const files: CgroupFileReaders = {
+    hot: held.read,
+    cold: held.readOnce,
+    lowerDevices: sysfsLowerDevices(paths.sysfs),
+  };
   const remainderCpu = new RemainderCounter();
-  /** The last full read of each cgroup, for the files this scrape does not read again. */
-  let lastFull = new Map<string, CgroupUsage>();
+  /** The last reading of each cgroup, for the files this scrape does not read again. */
+  let lastSeen = new Map<string, CgroupUsage>();
   let scrapeNo = 0;
 
   const renamed = createRenamer(cfg.rename);
@@ -168,40 +179,35 @@ export function createWorkloadsCollector(ctx: CollectorContext, deps: WorkloadsD
       for (const r of Object.values(resolvers)) void r?.refresh();
 
       const turn = scrapeNo++ % FULL_READ_EVERY_SCRAPES;
-      const nextFull = new Map<string, CgroupUsage>();
+      const nextSeen = new Map<string, CgroupUsage>();
       const byName = new Map<string, Workload>();
       let cgroups = 0;
       let unreadable = 0;
-      const reads: Promise<void>[] = [];
       walkCgroups(root, (rel) => {
         const identity = identifyCgroup(rel);
         if (!identity) return false;
         cgroups++;
         const named = nameFor(identity, rel);
+        const previous = lastSeen.get(rel);
+        const full = previous === undefined || slotOf(rel) === turn;
+        let fresh: CgroupUsage;
+        try {
+          fresh = readUsage(hierarchy, rel, full, files);
+        } catch (err) {
+          // One bad cgroup (removed mid-read, a file the kernel refuses) must not cost the others.
+          unreadable++;
+          ctx.log.debug({ cgroup: rel, err: (err as Error).message }, 'cgroup unreadable');
+          return true;
+        }
+        const usage = full || previous === undefined ? fresh : { ...previous, ...fresh };
+        nextSeen.set(rel, usage);
         const workload = byName.get(named.name) ?? { ...named, members: [] };
         byName.set(named.name, workload);
-        const previous = lastFull.get(rel);
-        const full = previous === undefined || slotOf(rel) === turn;
-        reads.push(
-          readUsage(hierarchy, rel, full, held.read).then(
-            (fresh) => {
-              const usage = full ? fresh : { ...previous, ...definedOnly(fresh) };
-              nextFull.set(rel, usage);
-              workload.members.push({ rel, usage });
-            },
-            (err: unknown) => {
-              // One bad cgroup (removed mid-read, a file the kernel refuses) must not cost the others.
-              unreadable++;
-              ctx.log.debug({ cgroup: rel, err: (err as Error).message }, 'cgroup unreadable');
-            },
-          ),
-        );
+        workload.members.push({ rel, usage });
         return true;
       });
-      await Promise.all(reads);
       held.endScrape();
-      lastFull = nextFull;
-      for (const [name, w] of byName) if (w.members.length === 0) byName.delete(name);
+      lastSeen = nextSeen;
 
       // The cap: keep the biggest by CPU (then memory); the rest count as host/other.
       let shown = [...byName.values()];
@@ -215,14 +221,13 @@ export function createWorkloadsCollector(ctx: CollectorContext, deps: WorkloadsD
           .sort((a, b) => (key(b)[0] ?? 0) - (key(a)[0] ?? 0) || (key(b)[1] ?? 0) - (key(a)[1] ?? 0))
           .slice(0, cfg.max_workloads);
       }
-
-      const readings = new Map<string, Map<string, Float64Array>>();
+      const readings = new Map<string, Map<string, number[]>>();
       for (const w of shown) {
-        const members = new Map<string, Float64Array>();
+        const members = new Map<string, number[]>();
         for (const m of w.members) {
           members.set(
             m.rel,
-            Float64Array.from(COUNTER_LIST, (c) => c.pick(m.usage) ?? Number.NaN),
+            COUNTER_LIST.map((c) => c.pick(m.usage) ?? Number.NaN),
           );
         }
         readings.set(w.name, members);
@@ -232,7 +237,6 @@ export function createWorkloadsCollector(ctx: CollectorContext, deps: WorkloadsD
       for (const [name, values] of counterValues) {
         if (!Number.isNaN(values[CPU] as number)) cpuByWorkload.set(name, values[CPU] as number);
       }
-
       const [stat, meminfoText] = await Promise.all([
         readProcStat(paths),
         readRequired(procPath(paths, 'meminfo')),
@@ -243,7 +247,6 @@ export function createWorkloadsCollector(ctx: CollectorContext, deps: WorkloadsD
       const mem = new Map(parseMeminfo(meminfoText).map((e) => [e.key, e.value]));
       const used =
         (mem.get('MemTotal_bytes') ?? 0) - (mem.get('MemAvailable_bytes') ?? mem.get('MemFree_bytes') ?? 0);
-
       const b = new FamilyBuilder();
       let shownWorkingSet = 0;
       for (const w of shown) {
@@ -311,18 +314,21 @@ function sum(w: Workload, pick: (u: CgroupUsage) => number | undefined): number 
   return total;
 }
 
-async function readUsage(
+/** Synchronous, as every cgroupfs read here: a promise per cgroup was a measurable part of 500 of them. */
+function readUsage(
   h: NonNullable<ReturnType<typeof discoverHierarchy>>,
   rel: string,
   full: boolean,
-  hot: FileReader,
-): Promise<CgroupUsage> {
-  const v2 = h.v2 ? await readCgroupV2(`${h.v2}${rel}`, full, hot) : {};
+  files: CgroupFileReaders,
+): CgroupUsage {
+  const v2 = h.v2 ? readCgroupV2(`${h.v2}${rel}`, full, files) : {};
   const v1Dirs = v1DirsFor(h, rel);
   if (Object.keys(v1Dirs).length === 0) return v2;
-  // Hybrid systems: v2 gives CPU and PSI; memory, I/O and PIDs live in the v1 controllers.
-  const v1 = await readCgroupV1(v1Dirs, full, hot);
-  return { ...v1, ...definedOnly(v2) };
+  // Hybrid systems: v2 gives CPU and PSI; memory, I/O, PIDs and throttling live in the v1 controllers,
+  // and cpuacct is not read for CPU that v2 already counted.
+  const { cpuacct, ...withoutCpuacct } = v1Dirs;
+  const v1 = readCgroupV1(v2.cpuSeconds === undefined ? v1Dirs : withoutCpuacct, full, files);
+  return { ...v1, ...v2 };
 }
 
 /**
@@ -338,12 +344,6 @@ function slotOf(rel: string): number {
   let h = 0;
   for (let i = 0; i < rel.length; i++) h = (h * 31 + rel.charCodeAt(i)) | 0;
   return (h >>> 0) % FULL_READ_EVERY_SCRAPES;
-}
-
-function definedOnly<T extends object>(o: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const key in o) if (o[key] !== undefined) out[key] = o[key];
-  return out;
 }
 
 const flag = (v: boolean | undefined) => (v === undefined ? '' : String(v));
@@ -399,6 +399,7 @@ class SeriesLabels {
       info: {
         ...base,
         image: w.info?.image ?? '',
+        image_platforms: w.info?.imagePlatforms ?? '',
         resolved_by: w.resolvedBy ?? (w.kind === 'service' ? 'systemd' : ''),
         needs_gpu: flag(a.needs_gpu),
         pin: a.pin ?? '',

@@ -6,7 +6,7 @@ const r = (o: Record<string, Record<string, number | number[]>>) =>
   new Map(
     Object.entries(o).map(([w, m]) => [
       w,
-      new Map(Object.entries(m).map(([k, v]) => [k, Float64Array.from(Array.isArray(v) ? v : [v])])),
+      new Map(Object.entries(m).map(([k, v]) => [k, Array.isArray(v) ? v : [v]])),
     ]),
   );
 const first = (c: WorkloadCounters, o: Parameters<typeof r>[0], w: string) => c.update(r(o)).get(w)?.[0];

@@ -6,11 +6,12 @@
  * first time adds its whole value (the usage it had before it was first seen is real usage too).
  *
  * Several counters are kept side by side (CPU, I/O, PSI …) as one vector per member, NaN where a cgroup
- * has no such file: one map entry per member and scrape instead of one per counter.
+ * has no such file: one map entry per member and scrape instead of one per counter. Plain arrays, not
+ * Float64Array: V8 allocates a typed array several times slower, and a scrape makes a thousand of them.
  */
 export class WorkloadCounters {
-  private lastByWorkload: ReadonlyMap<string, ReadonlyMap<string, Float64Array>> = new Map();
-  private totals = new Map<string, Float64Array>();
+  private lastByWorkload: ReadonlyMap<string, ReadonlyMap<string, number[]>> = new Map();
+  private totals = new Map<string, number[]>();
 
   constructor(private readonly width: number) {}
 
@@ -18,13 +19,11 @@ export class WorkloadCounters {
    * One scrape's readings: workload → (member cgroup → counter values). Returns workload → counters,
    * NaN for a counter none of its members has.
    */
-  update(readings: ReadonlyMap<string, ReadonlyMap<string, Float64Array>>): Map<string, Float64Array> {
-    const result = new Map<string, Float64Array>();
+  update(readings: ReadonlyMap<string, ReadonlyMap<string, number[]>>): Map<string, number[]> {
+    const result = new Map<string, number[]>();
     for (const [workload, members] of readings) {
       const last = this.lastByWorkload.get(workload);
-      const total = Float64Array.from(
-        this.totals.get(workload) ?? new Float64Array(this.width).fill(Number.NaN),
-      );
+      const total = this.totals.get(workload)?.slice() ?? new Array<number>(this.width).fill(Number.NaN);
       for (const [member, values] of members) {
         const before = last?.get(member);
         for (let i = 0; i < this.width; i++) {

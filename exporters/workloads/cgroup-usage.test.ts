@@ -1,16 +1,16 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fixturePath, tempTree } from '../../test/support/fixtures.ts';
-import { readOptional } from '../collector.ts';
+import { readOptionalSync } from '../collector.ts';
 import { type CgroupUsage, readCgroupV1, readCgroupV2 } from './cgroup-usage.ts';
 
 // Only the PSI test below replaces it: a kernel's EOPNOTSUPP cannot be made with ordinary files.
 vi.mock('../collector.ts', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../collector.ts')>();
-  return { ...actual, readOptional: vi.fn(actual.readOptional) };
+  return { ...actual, readOptionalSync: vi.fn(actual.readOptionalSync) };
 });
 
 afterEach(() => {
-  vi.mocked(readOptional).mockReset();
+  vi.mocked(readOptionalSync).mockReset();
 });
 
 const K8S_V1 = fixturePath('cgroup/v1_k8s-containerd-container_amzn2');
@@ -20,7 +20,7 @@ const K8S_V1 = fixturePath('cgroup/v1_k8s-containerd-container_amzn2');
 // them (µs / 1000 / 1000, as node_exporter), hence the odd last digits.
 describe('readCgroupV2', () => {
   it('reads the docker container scope', async () => {
-    expect(await readCgroupV2(fixturePath('cgroup/v2_docker-container-scope'))).toStrictEqual<CgroupUsage>({
+    expect(readCgroupV2(fixturePath('cgroup/v2_docker-container-scope'))).toStrictEqual<CgroupUsage>({
       cpuSeconds: 26772.130245,
       cpuUserSeconds: 20979.069928,
       cpuSystemSeconds: 5793.060316,
@@ -39,7 +39,7 @@ describe('readCgroupV2', () => {
   });
 
   it('reads system.slice', async () => {
-    expect(await readCgroupV2(fixturePath('cgroup/v2_system.slice'))).toStrictEqual<CgroupUsage>({
+    expect(readCgroupV2(fixturePath('cgroup/v2_system.slice'))).toStrictEqual<CgroupUsage>({
       cpuSeconds: 738173.847375,
       cpuUserSeconds: 512367.519674,
       cpuSystemSeconds: 225806.327701,
@@ -59,9 +59,7 @@ describe('readCgroupV2', () => {
   });
 
   it('reads the kernel-6 user session scope, which has pids but no io controller', async () => {
-    expect(
-      await readCgroupV2(fixturePath('cgroup/v2_user-session-scope_kernel6')),
-    ).toStrictEqual<CgroupUsage>({
+    expect(readCgroupV2(fixturePath('cgroup/v2_user-session-scope_kernel6'))).toStrictEqual<CgroupUsage>({
       cpuSeconds: 3611.347518,
       cpuUserSeconds: 2915.072455,
       cpuSystemSeconds: 696.275063,
@@ -80,15 +78,15 @@ describe('readCgroupV2', () => {
 
   it('gives no fields for a directory without files, or one removed since the walk', async () => {
     const dir = await tempTree('cgroup-empty', {});
-    expect(await readCgroupV2(dir)).toStrictEqual({});
-    expect(await readCgroupV2(`${dir}/gone.scope`)).toStrictEqual({});
+    expect(readCgroupV2(dir)).toStrictEqual({});
+    expect(readCgroupV2(`${dir}/gone.scope`)).toStrictEqual({});
   });
 
   it('reads only the CPU times of a cpu.stat without the cpu controller (no throttling keys)', async () => {
     const dir = await tempTree('cgroup-cpu', {
       'cpu.stat': 'usage_usec 3000000\nuser_usec 2000000\nsystem_usec 1000000\n',
     });
-    expect(await readCgroupV2(dir)).toStrictEqual({ cpuSeconds: 3, cpuUserSeconds: 2, cpuSystemSeconds: 1 });
+    expect(readCgroupV2(dir)).toStrictEqual({ cpuSeconds: 3, cpuUserSeconds: 2, cpuSystemSeconds: 1 });
   });
 
   it('floors the working set at 0 and leaves it out without inactive_file; reads a set memory.max', async () => {
@@ -99,54 +97,56 @@ describe('readCgroupV2', () => {
       'b/memory.current': '100\n',
       'b/memory.stat': 'anon 100\n',
     });
-    expect(await readCgroupV2(`${dir}/a`)).toStrictEqual({
+    expect(readCgroupV2(`${dir}/a`)).toStrictEqual({
       memoryBytes: 100,
       workingSetBytes: 0,
       memoryLimitBytes: 1073741824,
     });
-    expect(await readCgroupV2(`${dir}/b`)).toStrictEqual({ memoryBytes: 100 });
+    expect(readCgroupV2(`${dir}/b`)).toStrictEqual({ memoryBytes: 100 });
   });
 
   it('reads an empty io.stat (io controller, no I/O yet) as 0, unlike a missing one', async () => {
     const dir = await tempTree('cgroup-io', { 'io.stat': '' });
-    expect(await readCgroupV2(dir)).toStrictEqual({ ioReadBytes: 0, ioWriteBytes: 0 });
+    expect(readCgroupV2(dir)).toStrictEqual({ ioReadBytes: 0, ioWriteBytes: 0 });
   });
 
   it('throws on a malformed cpu.stat, naming the file', async () => {
     const dir = await tempTree('cgroup-bad', { 'cpu.stat': 'usage_usec 12x\n' });
-    await expect(readCgroupV2(dir)).rejects.toThrow(
+    expect(() => readCgroupV2(dir)).toThrow(
       `${dir}/cpu.stat usage_usec: expected an unsigned integer, got "12x"`,
     );
   });
 
   it('has no pressure when PSI is off: files that fail with ENOTSUP (Linux < 6.1) or no cpu.pressure', async () => {
     const dir = fixturePath('cgroup/v2_user-session-scope_kernel6');
-    const { readOptional: realRead } =
+    const { readOptionalSync: realRead } =
       await vi.importActual<typeof import('../collector.ts')>('../collector.ts');
-    vi.mocked(readOptional).mockImplementation(async (file) => {
+    vi.mocked(readOptionalSync).mockImplementation((file) => {
       if (file.endsWith('.pressure')) throw Object.assign(new Error('ENOTSUP, read'), { code: 'ENOTSUP' });
       return realRead(file);
     });
-    const usage = await readCgroupV2(dir);
+    const usage = readCgroupV2(dir);
     expect(usage).not.toHaveProperty('pressure');
     expect(usage.pids).toBe(148);
 
     const withoutCpuPressure = await tempTree('cgroup-psi', {
       'io.pressure': 'some total=1\nfull total=1\n',
     });
-    vi.mocked(readOptional).mockReset();
-    expect(await readCgroupV2(withoutCpuPressure)).toStrictEqual({});
+    vi.mocked(readOptionalSync).mockReset();
+    expect(readCgroupV2(withoutCpuPressure)).toStrictEqual({});
   });
 
   it('passes on other read errors', async () => {
-    vi.mocked(readOptional).mockRejectedValue(Object.assign(new Error('EIO, read'), { code: 'EIO' }));
-    await expect(readCgroupV2(fixturePath('cgroup/v2_system.slice'))).rejects.toThrow('EIO');
+    vi.mocked(readOptionalSync).mockImplementation(() => {
+      throw Object.assign(new Error('EIO, read'), { code: 'EIO' });
+    });
+    expect(() => readCgroupV2(fixturePath('cgroup/v2_system.slice'))).toThrow('EIO');
   });
 });
 
 describe('readCgroupV1', () => {
   it('reads the k8s containerd container, whose cpu/ holds both cpu.* and cpuacct.*', async () => {
-    const usage = await readCgroupV1({
+    const usage = readCgroupV1({
       cpu: `${K8S_V1}/cpu`,
       cpuacct: `${K8S_V1}/cpu`,
       memory: `${K8S_V1}/memory`,
@@ -172,23 +172,23 @@ describe('readCgroupV1', () => {
       'memory/memory.usage_in_bytes': '4096\n',
       'memory/memory.limit_in_bytes': '9223372036854771712\n',
     });
-    expect(await readCgroupV1({ pids: `${dir}/pids`, memory: `${dir}/memory` })).toStrictEqual({
+    expect(readCgroupV1({ pids: `${dir}/pids`, memory: `${dir}/memory` })).toStrictEqual({
       pids: 7,
       memoryBytes: 4096,
     });
   });
 
   it('gives no fields without directories, or for directories without files', async () => {
-    expect(await readCgroupV1({})).toStrictEqual({});
+    expect(readCgroupV1({})).toStrictEqual({});
     const dir = await tempTree('cgroup-v1-empty', {});
     expect(
-      await readCgroupV1({ cpuacct: dir, cpu: dir, memory: dir, blkio: dir, pids: `${dir}/gone` }),
+      readCgroupV1({ cpuacct: dir, cpu: dir, memory: dir, blkio: dir, pids: `${dir}/gone` }),
     ).toStrictEqual({});
   });
 
   it('throws on a malformed cpu.stat, naming the file', async () => {
     const dir = await tempTree('cgroup-v1-bad', { 'cpu.stat': 'nr_periods 1\nnr_throttled\n' });
-    await expect(readCgroupV1({ cpu: dir })).rejects.toThrow(
+    expect(() => readCgroupV1({ cpu: dir })).toThrow(
       `${dir}/cpu.stat: expected "key value", got "nr_throttled"`,
     );
   });

@@ -2,9 +2,17 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/support/fixtures.ts';
 import { readWorkloadFixture, startReplayServer } from '../../test/support/replay-server.ts';
-import { listContainers, parseOwnerAnnotations, workloadNameFor } from './docker.ts';
+import {
+  ImagePlatforms,
+  inspectImagePlatforms,
+  listContainers,
+  parseOwnerAnnotations,
+  workloadNameFor,
+} from './docker.ts';
 
 const RECORDED = readWorkloadFixture('docker_containers-json_prometheus-dockersd.json');
+const NGINX_IMAGE = readWorkloadFixture('docker_image-inspect_nginx_watchtower.json');
+const NGINX_ID = 'sha256:2073e0bcb60ee98548d313ead5eacbfe16d9054f8800a32bedd859922a99a6e1';
 
 async function engine(routes: Record<string, string>, mode?: 'hang'): Promise<{ socketPath: string }> {
   const socketPath = path.join(await tempDir('docker'), 'docker.sock');
@@ -28,6 +36,7 @@ describe('listContainers', () => {
       id: 'c301b928faceb1a18fe379f6bc178727ef920bb30b0f9b8592b32b36255a0eca',
       name: 'dockersd_node_1',
       image: 'prom/node-exporter:v1.1.2',
+      imageId: 'sha256:c19ae228f0699185488b6a1c0debb9c6b79672181356ad455c9a7924a41a01bb',
       labels: {
         'com.docker.compose.project': 'dockersd',
         'com.docker.compose.service': 'node',
@@ -73,6 +82,51 @@ describe('listContainers', () => {
   it('rejects when nothing listens on the socket', async () => {
     const socketPath = path.join(await tempDir('docker'), 'absent.sock');
     await expect(listContainers({ socketPath, timeoutMs: 2000 })).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('inspectImagePlatforms', () => {
+  it('reads the platform of the recorded nginx image inspection', async () => {
+    const { socketPath } = await engine({ [`/images/${NGINX_ID}/json`]: NGINX_IMAGE });
+    expect(await inspectImagePlatforms({ socketPath, imageId: NGINX_ID, timeoutMs: 2000 })).toEqual([
+      'linux/amd64',
+    ]);
+  });
+
+  it('never puts what is not an image id into the request path', async () => {
+    const { socketPath } = await engine({});
+    await expect(
+      inspectImagePlatforms({ socketPath, imageId: '../containers/json', timeoutMs: 2000 }),
+    ).rejects.toThrow(/not an image id/);
+  });
+});
+
+describe('ImagePlatforms', () => {
+  it('inspects each image once while containers use it, and leaves out what cannot be inspected', async () => {
+    // The engine knows only the nginx image; the recorded listing's images answer 404.
+    const { socketPath } = await engine({
+      '/containers/json': RECORDED,
+      [`/images/${NGINX_ID}/json`]: NGINX_IMAGE,
+    });
+    const asked: string[] = [];
+    const images = new ImagePlatforms((imageId) => {
+      asked.push(imageId);
+      return inspectImagePlatforms({ socketPath, imageId, timeoutMs: 2000 });
+    });
+    const listed = await listContainers({ socketPath, timeoutMs: 2000 });
+    const nginx = { ...listed[0], id: 'nginx-1', imageId: NGINX_ID } as (typeof listed)[number];
+    const filled = await images.fill([...listed, nginx]);
+
+    expect(filled.find((c) => c.id === 'nginx-1')?.imagePlatforms).toEqual(['linux/amd64']);
+    expect(filled.filter((c) => c.imagePlatforms === undefined)).toHaveLength(listed.length);
+    expect(new Set(asked).size).toBe(asked.length); // five distinct images, each asked once
+
+    asked.length = 0;
+    await images.fill([nginx]);
+    expect(asked).toEqual([]); // known, not asked again
+    await images.fill(listed);
+    await images.fill([nginx]);
+    expect(asked.filter((id) => id === NGINX_ID)).toHaveLength(1); // forgotten once no container used it
   });
 });
 

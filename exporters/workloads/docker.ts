@@ -8,6 +8,10 @@ export interface DockerContainer {
   /** Without Docker's leading '/'. */
   name: string;
   image: string;
+  /** The image's content id (sha256:…), when the engine gives it. */
+  imageId?: string;
+  /** Platforms the image can run on ("linux/arm64/v8"), when inspected (see ImagePlatforms). */
+  imagePlatforms?: string[];
   labels: Record<string, string>;
   composeProject?: string;
   composeService?: string;
@@ -25,6 +29,7 @@ const containerListSchema = z.array(
     Id: z.string().min(1),
     Names: z.array(z.string()).min(1),
     Image: z.string(),
+    ImageID: z.string().optional(),
     Labels: z.record(z.string(), z.string()).nullish(),
   }),
 );
@@ -54,6 +59,7 @@ export async function listContainers(opts: {
       id: c.Id,
       name: primaryName(c.Names),
       image: c.Image,
+      ...(c.ImageID ? { imageId: c.ImageID } : {}),
       labels,
       composeProject: labels[COMPOSE_PROJECT],
       composeService: labels[COMPOSE_SERVICE],
@@ -61,6 +67,67 @@ export async function listContainers(opts: {
       invalidAnnotations: owner.invalid,
     };
   });
+}
+
+const IMAGE_ID = /^(sha256:)?[0-9a-f]{12,64}$/;
+
+const imageSchema = z.object({
+  Architecture: z.string().optional(),
+  Os: z.string().optional(),
+  Variant: z.string().optional(),
+});
+
+/**
+ * The platform of a local image, from GET /images/{id}/json, in OCI's notation "os/architecture[/variant]"
+ * ("linux/arm/v7"): what the cost model needs to know before it proposes moving a container to a machine
+ * of another architecture. Empty when the engine does not say. (Docker 28+ can also list every platform
+ * of a multi-platform image with ?manifests=1; not read yet, for want of a recorded answer to test with.)
+ */
+export async function inspectImagePlatforms(opts: {
+  socketPath: string;
+  imageId: string;
+  timeoutMs: number;
+}): Promise<string[]> {
+  const what = `Docker API ${opts.socketPath} GET /images/${opts.imageId}/json`;
+  // A content id goes into the path as it is; anything else is not asked for.
+  if (!IMAGE_ID.test(opts.imageId)) throw new Error(`${what}: not an image id`);
+  const reply = await getText(
+    http.request,
+    { socketPath: opts.socketPath, path: `/images/${opts.imageId}/json` },
+    opts.timeoutMs,
+    what,
+  );
+  if (reply.status !== 200) throw new Error(`${what}: HTTP ${reply.status}: ${excerpt(reply.body)}`);
+  const image = parseJson(imageSchema, reply.body, what);
+  if (!image.Os || !image.Architecture) return [];
+  return [[image.Os, image.Architecture, image.Variant].filter(Boolean).join('/')];
+}
+
+/**
+ * Image platforms by image id, kept for as long as a running container uses the image: an id names
+ * fixed content, so one inspection per image is enough. An image that cannot be inspected is asked
+ * again at the next listing and meanwhile has no platforms; it never fails the listing.
+ */
+export class ImagePlatforms {
+  private known = new Map<string, string[]>();
+
+  constructor(private readonly inspect: (imageId: string) => Promise<string[]>) {}
+
+  async fill(containers: DockerContainer[]): Promise<DockerContainer[]> {
+    const ids = new Set(containers.flatMap((c) => (c.imageId ? [c.imageId] : [])));
+    const next = new Map<string, string[]>();
+    await Promise.all(
+      [...ids].map(async (id) => {
+        const platforms = this.known.get(id) ?? (await this.inspect(id).catch(() => undefined));
+        if (platforms) next.set(id, platforms);
+      }),
+    );
+    this.known = next;
+    return containers.map((c) => {
+      const platforms = c.imageId ? next.get(c.imageId) : undefined;
+      return platforms && platforms.length > 0 ? { ...c, imagePlatforms: platforms } : c;
+    });
+  }
 }
 
 /** A compose service's replicas share "<project>/<service>"; any other container is its name. */

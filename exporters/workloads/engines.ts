@@ -1,7 +1,13 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import type { CollectorContext } from '../collector.ts';
-import { type DockerContainer, listContainers, workloadNameFor } from './docker.ts';
+import {
+  type DockerContainer,
+  ImagePlatforms,
+  inspectImagePlatforms,
+  listContainers,
+  workloadNameFor,
+} from './docker.ts';
 import { inClusterConfig, listPodsOnNode, type PodInfo } from './kubernetes.ts';
 import { CachedResolver, type ResolvedWorkload } from './resolver.ts';
 
@@ -21,9 +27,11 @@ export function createEngineResolvers({ config, log }: CollectorContext): Engine
   const { docker, kubernetes } = config.workloads;
   const resolvers: EngineResolvers = {};
   if (existsSync(docker.socket)) {
+    const access = { socketPath: docker.socket, timeoutMs: docker.timeout_seconds * 1000 };
+    const images = new ImagePlatforms((imageId) => inspectImagePlatforms({ ...access, imageId }));
     resolvers.docker = new CachedResolver(
       'docker',
-      () => listContainers({ socketPath: docker.socket, timeoutMs: docker.timeout_seconds * 1000 }),
+      async () => images.fill(await listContainers(access)),
       indexContainers,
       docker.cache_seconds * 1000,
     );
@@ -55,6 +63,7 @@ export function indexContainers(containers: DockerContainer[]): Map<string, Reso
         workload: workloadNameFor(c),
         namespace: c.composeProject ?? '',
         image: c.image,
+        ...(c.imagePlatforms ? { imagePlatforms: c.imagePlatforms.join(',') } : {}),
         annotations: c.annotations,
       },
     ]),

@@ -14,9 +14,9 @@ describe('HeldFiles', () => {
     const file = path.join(dir, 'cpu.stat');
     await writeFile(file, 'usage_usec 1\n');
     const held = new HeldFiles(10);
-    expect(await held.read(file)).toBe('usage_usec 1\n');
+    expect(held.read(file)).toBe('usage_usec 1\n');
     await writeFile(file, 'usage_usec 22\n');
-    expect(await held.read(file)).toBe('usage_usec 22\n');
+    expect(held.read(file)).toBe('usage_usec 22\n');
     expect(held.size).toBe(1);
   });
 
@@ -27,11 +27,11 @@ describe('HeldFiles', () => {
     await writeFile(b, '2\n');
     const held = new HeldFiles(10);
     const before = openFds();
-    await held.read(a);
-    await held.read(b);
+    held.read(a);
+    held.read(b);
     held.endScrape();
     expect(openFds()).toBe(before + 2);
-    await held.read(a);
+    held.read(a);
     held.endScrape();
     expect(held.size).toBe(1);
     expect(openFds()).toBe(before + 1);
@@ -41,11 +41,19 @@ describe('HeldFiles', () => {
     const dir = await tempDir('held');
     const held = new HeldFiles(1);
     for (const n of ['x', 'y', 'z']) await writeFile(path.join(dir, n), `${n}\n`);
-    expect(await Promise.all(['x', 'y', 'z'].map((n) => held.read(path.join(dir, n))))).toEqual([
-      'x\n',
-      'y\n',
-      'z\n',
-    ]);
+    expect(['x', 'y', 'z'].map((n) => held.read(path.join(dir, n)))).toEqual(['x\n', 'y\n', 'z\n']);
+    expect(held.size).toBe(1);
+  });
+
+  it('reads files larger than its buffer whole, held or once', async () => {
+    const dir = await tempDir('held');
+    const file = path.join(dir, 'memory.stat');
+    const big = 'file 12345\n'.repeat(5000); // 55 KB: the 16 KB buffer grows twice
+    await writeFile(file, big);
+    const held = new HeldFiles(10);
+    expect(held.read(file)).toBe(big);
+    expect(held.readOnce(file)).toBe(big);
+    expect(held.readOnce(path.join(dir, 'io.stat'))).toBeUndefined();
     expect(held.size).toBe(1);
   });
 
@@ -53,10 +61,10 @@ describe('HeldFiles', () => {
     const dir = await tempDir('held');
     const file = path.join(dir, 'memory.current');
     const held = new HeldFiles(10);
-    expect(await held.read(file)).toBeUndefined();
+    expect(held.read(file)).toBeUndefined();
     writeFileSync(file, '5\n');
     held.endScrape();
-    expect(await held.read(file)).toBeUndefined();
+    expect(held.read(file)).toBeUndefined();
   });
 
   // Where cgroup v2 is mounted (pure v2, or hybrid's unified tree); the test is skipped without one.
@@ -70,12 +78,12 @@ describe('HeldFiles', () => {
       const cg = path.join(v2 ?? '', `tierwise-held-${process.pid}`);
       mkdirSync(cg);
       const child = spawn('sleep', ['30'], { stdio: 'ignore' });
-      const procs = path.join(cg, 'cgroup.procs');
+      const events = path.join(cg, 'cgroup.events');
       const held = new HeldFiles(10);
       try {
-        expect(await held.read(procs)).toBe('');
-        writeFileSync(procs, String(child.pid));
-        expect((await held.read(procs))?.trim()).toBe(String(child.pid));
+        expect(held.read(events)).toMatch(/^populated 0$/m);
+        writeFileSync(path.join(cg, 'cgroup.procs'), String(child.pid));
+        expect(held.read(events)).toMatch(/^populated 1$/m);
       } finally {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGKILL');
@@ -83,7 +91,7 @@ describe('HeldFiles', () => {
       }
       // A held descriptor never keeps systemd or Docker from removing a cgroup; reads then find it gone.
       rmdirSync(cg);
-      expect(await held.read(procs)).toBeUndefined();
+      expect(held.read(events)).toBeUndefined();
       expect(held.size).toBe(0);
     },
   );

@@ -60,6 +60,38 @@ describe('listPodsOnNode', () => {
     });
   });
 
+  it('names Job, CronJob, StatefulSet and Deployment pods of a recorded Kubernetes 1.28 node by their owners', async () => {
+    const { access } = await apiServer(
+      'replay',
+      readWorkloadFixture('kubernetes_podlist_nri-kubernetes-1.28.json'),
+    );
+    const pods = await listPodsOnNode({ ...access, timeoutMs: 2000 });
+    const byName = new Map(pods.map((p) => [p.name, p]));
+    const workloadOf = (name: string) => byName.get(name)?.workload;
+
+    // The Job's number is its schedule in minutes since the epoch (28297000 = 2023-10-20T09:20Z), and
+    // the pod was made after it: a CronJob's run, named by the CronJob.
+    expect(workloadOf('e2e-cronjob-28297000-5bpxp')).toBe('scraper/CronJob/e2e-cronjob');
+    for (const run of ['ptpwn', 'ggd8k', 'c6qqj', 'h5xj6'])
+      expect(workloadOf(`e2e-failjob-${run}`)).toBe('scraper/Job/e2e-failjob');
+    expect(workloadOf('e2e-statefulset-0')).toBe('scraper/StatefulSet/e2e-statefulset');
+    expect(workloadOf('e2e-statefulset-1')).toBe('scraper/StatefulSet/e2e-statefulset');
+    expect(workloadOf('e2e-depl-6cb696bdf8-zcvm9')).toBe('scraper/Deployment/e2e-depl');
+    expect(workloadOf('e2e-depl-6cb696bdf8-98n7b')).toBe('scraper/Deployment/e2e-depl');
+    expect(workloadOf('coredns-5dd5756b68-vpkt6')).toBe('kube-system/Deployment/coredns');
+    expect(workloadOf('kindnet-2pg84')).toBe('kube-system/DaemonSet/kindnet');
+    // Static pods have no owner but a stable name: kubelet's mirror of a manifest on this node.
+    expect(workloadOf('etcd-datagen-1-28')).toBe('kube-system/Pod/etcd-datagen-1-28');
+    // No pod with an owner is named by its own (random) name.
+    for (const p of pods.filter((p) => p.owner.kind !== 'Pod')) expect(p.workload).not.toContain(p.name);
+
+    expect(byName.get('e2e-cronjob-28297000-5bpxp')?.containers[0]).toMatchObject({
+      image: 'perl:5.34.0',
+      requests: { cpu: 0.4, memory: 50 * 2 ** 20 },
+      limits: { cpu: 0.8, memory: 100 * 2 ** 20 },
+    });
+  });
+
   it('says the service account lacks RBAC when the API server answers 403', async () => {
     const { access } = await apiServer('forbidden');
     await expect(listPodsOnNode({ ...access, timeoutMs: 2000 })).rejects.toThrow(

@@ -6,6 +6,8 @@ export interface ResolvedWorkload {
   workload: string;
   namespace: string;
   image?: string;
+  /** Comma-separated "os/arch[/variant]" the image runs on, where the engine says. */
+  imagePlatforms?: string;
   annotations: WorkloadAnnotations;
   cpuRequestCores?: number;
   cpuLimitCores?: number;
