@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { powerConfigSchema } from '../exporters/power/config.ts';
 
 /** node_exporter's defaults, so a host shows the same filesystems in both. */
 export const DEFAULT_MOUNT_POINTS_EXCLUDE =
@@ -101,6 +102,7 @@ const agentSchema = z.strictObject({
         .default([...DEFAULT_WORKLOAD_RENAMES]),
     })
     .prefault({}),
+  power: powerConfigSchema.prefault({}),
 });
 
 export const configSchema = z.strictObject({

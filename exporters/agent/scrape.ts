@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { type Collector, NoDataError } from '../collector.ts';
 import { FamilyBuilder, type MetricFamily } from '../metrics.ts';
+import { powerSourceInfo } from '../power/source-info.ts';
 
 export interface NamedCollector {
   name: string;
@@ -70,6 +71,10 @@ export class Scraper {
       this.last.set(status.name, status);
     }
     families.push(...self.build());
+    // Derived here, from what every power collector reported on this scrape, since no one collector
+    // knows the others.
+    const powerSource = powerSourceInfo(families);
+    if (powerSource) families.push(powerSource);
     return { families, statuses: outcomes.map((o) => o.status) };
   }
 

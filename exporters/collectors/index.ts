@@ -1,15 +1,20 @@
 import type { CollectorDefinition } from '../collector.ts';
+import { batteryPowerCollector } from './battery-power.ts';
 import { cpuCollector } from './cpu.ts';
 import { cpufreqCollector } from './cpufreq.ts';
 import { diskstatsCollector } from './diskstats.ts';
 import { filesystemCollector } from './filesystem.ts';
 import { hwmonCollector } from './hwmon.ts';
+import { hwmonPowerCollector } from './hwmon-power.ts';
 import { loadavgCollector } from './loadavg.ts';
 import { meminfoCollector } from './meminfo.ts';
 import { netdevCollector } from './netdev.ts';
 import { osCollector } from './os.ts';
+import { pmicPowerCollector } from './pmic-power.ts';
+import { powerModelCollector } from './power-model.ts';
 import { pressureCollector } from './pressure.ts';
 import { processCollector } from './process.ts';
+import { raplCollector } from './rapl.ts';
 import { rpiCollector } from './rpi.ts';
 import { statCollector } from './stat.ts';
 import { thermalZoneCollector } from './thermal-zone.ts';
@@ -30,6 +35,11 @@ export const COLLECTORS: CollectorDefinition[] = [
   hwmonCollector,
   thermalZoneCollector,
   rpiCollector,
+  raplCollector,
+  hwmonPowerCollector,
+  batteryPowerCollector,
+  pmicPowerCollector,
+  powerModelCollector,
   unameCollector,
   osCollector,
   workloadsCollector,

@@ -1,4 +1,3 @@
-import { chmod, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,6 +8,7 @@ import {
   tempDir,
   tempTree,
 } from '../../test/support/fixtures.ts';
+import { standInCommand } from '../../test/support/stand-in-command.ts';
 import { NoDataError } from '../collector.ts';
 import type { MetricFamily } from '../metrics.ts';
 import { createRpiCollector, type RpiCollectorOptions, rpiCollector } from './rpi.ts';
@@ -26,30 +26,8 @@ function capturedLine(fixture: string): string {
   return line;
 }
 
-interface StandIn {
-  bin: string;
-  /** How many times the collector ran it. */
-  runs(): Promise<number>;
-}
-
-/**
- * A stand-in vcgencmd: it records each run, checks it was asked for get_throttled (argument array,
- * no shell), then runs `body`.
- */
-async function standIn(body: string): Promise<StandIn> {
-  const dir = await tempDir('rpi');
-  const bin = path.join(dir, 'vcgencmd');
-  const log = path.join(dir, 'runs');
-  await writeFile(
-    bin,
-    `#!/bin/sh\necho run >> '${log}'\n[ "$#" = 1 ] && [ "$1" = get_throttled ] || exit 64\n${body}\n`,
-  );
-  await chmod(bin, 0o755);
-  return {
-    bin,
-    runs: async () => (await readFile(log, 'utf8').catch(() => '')).split('\n').filter(Boolean).length,
-  };
-}
+/** A stand-in vcgencmd that must be asked for get_throttled, then runs `body`. */
+const standIn = (body: string) => standInCommand('vcgencmd', ['get_throttled'], body);
 
 const replaying = (fixture: string) => standIn(`printf '%s\\n' '${capturedLine(fixture)}'`);
 

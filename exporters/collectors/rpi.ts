@@ -1,10 +1,7 @@
-import { type ExecFileException, execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { type CollectorDefinition, NoDataError, readOptional, sysPath } from '../collector.ts';
+import { type CollectorDefinition, readOptional, sysPath } from '../collector.ts';
 import { FamilyBuilder, type MetricFamily } from '../metrics.ts';
 import { decodeThrottled, parseSysfsThrottled, parseVcgencmdThrottled } from '../parsers/rpi-throttled.ts';
-
-const run = promisify(execFile);
+import { cachedRun, runVcgencmd } from '../rpi/vcgencmd.ts';
 
 export interface RpiCollectorOptions {
   /** The vcgencmd binary: an absolute path, or a name looked up in PATH. */
@@ -37,28 +34,12 @@ function throttleFamilies(mask: number, source: Source): MetricFamily[] {
 }
 
 async function askVcgencmd(bin: string, timeoutMs: number): Promise<number> {
-  let stdout: string;
-  try {
-    ({ stdout } = await run(bin, ['get_throttled'], {
-      timeout: timeoutMs,
-      // A firmware call stuck in the kernel ignores SIGTERM.
-      killSignal: 'SIGKILL',
-      maxBuffer: 64 * 1024,
-    }));
-  } catch (err) {
-    const e = err as ExecFileException & { stderr?: string };
-    if (e.code === 'ENOENT') {
-      throw new NoDataError(`not a Raspberry Pi: no firmware get_throttled in sysfs and no ${bin} to run`);
-    }
-    if (e.killed) {
-      throw new Error(`${bin} get_throttled did not answer within ${timeoutMs} ms and was killed`);
-    }
-    const said = e.stderr?.trim().split('\n')[0];
-    // "VCHI initialization failed" here usually means the agent's user is not in the video group.
-    throw new Error(
-      `${bin} get_throttled failed (exit ${String(e.code ?? e.signal)})${said ? `: ${said}` : ''}`,
-    );
-  }
+  const stdout = await runVcgencmd(
+    bin,
+    ['get_throttled'],
+    timeoutMs,
+    `not a Raspberry Pi: no firmware get_throttled in sysfs and no ${bin} to run`,
+  );
   const mask = parseVcgencmdThrottled(stdout);
   if (mask === undefined) {
     throw new Error(`${bin} get_throttled printed no throttled= line: "${stdout.trim()}"`);
@@ -79,22 +60,7 @@ export function createRpiCollector(options: RpiCollectorOptions = {}): Collector
     description: 'Raspberry Pi under-voltage and throttling flags from the firmware (sysfs, else vcgencmd).',
     defaultEnabled: true,
     create: ({ paths }) => {
-      let last: { startedAt: number; settled: boolean; mask: Promise<number> } | undefined;
-
-      function cachedVcgencmd(): Promise<number> {
-        const now = performance.now();
-        // A run still in flight is joined even when it is older than cacheMs: one stuck process is enough.
-        if (!last || (last.settled && now - last.startedAt >= cacheMs)) {
-          const entry = { startedAt: now, settled: false, mask: askVcgencmd(vcgencmd, timeoutMs) };
-          const settle = () => {
-            entry.settled = true;
-          };
-          // Also marks a failure as handled: every scrape that awaits it reports it.
-          entry.mask.then(settle, settle);
-          last = entry;
-        }
-        return last.mask;
-      }
+      const cachedVcgencmd = cachedRun(() => askVcgencmd(vcgencmd, timeoutMs), cacheMs);
 
       return {
         async collect() {

@@ -9,7 +9,7 @@ import {
 } from '../collector.ts';
 import { FamilyBuilder, type Labels } from '../metrics.ts';
 import { parseMeminfo } from '../parsers/meminfo.ts';
-import { CPU_MODES } from '../parsers/proc-stat.ts';
+import { busySeconds } from '../parsers/proc-stat.ts';
 import { WorkloadCounters } from '../workloads/accumulator.ts';
 import { sysfsLowerDevices } from '../workloads/block-devices.ts';
 import {
@@ -241,9 +241,7 @@ export function createWorkloadsCollector(ctx: CollectorContext, deps: WorkloadsD
         readProcStat(paths),
         readRequired(procPath(paths, 'meminfo')),
       ]);
-      const busy = CPU_MODES.filter(
-        (m) => m !== 'idle' && m !== 'iowait' && m !== 'guest' && m !== 'guest_nice',
-      ).reduce((acc, m) => acc + (stat.total[m] ?? 0), 0);
+      const busy = busySeconds(stat.total);
       const mem = new Map(parseMeminfo(meminfoText).map((e) => [e.key, e.value]));
       const used =
         (mem.get('MemTotal_bytes') ?? 0) - (mem.get('MemAvailable_bytes') ?? mem.get('MemFree_bytes') ?? 0);

@@ -32,6 +32,19 @@ export type CpuMode = (typeof CPU_MODES)[number];
 /** Seconds spent in each mode. A mode the kernel does not report is absent: "not measured" is not 0. */
 export type CpuTimes = Partial<Record<CpuMode, number>>;
 
+/**
+ * Seconds the CPUs were busy: every mode but idle and iowait. Guest time is already inside user and nice
+ * (the kernel counts it in both), so it is not added again.
+ */
+export function busySeconds(t: CpuTimes): number {
+  let busy = 0;
+  for (const mode of CPU_MODES) {
+    if (mode === 'idle' || mode === 'iowait' || mode === 'guest' || mode === 'guest_nice') continue;
+    busy += t[mode] ?? 0;
+  }
+  return busy;
+}
+
 /** The single-number lines; each is absent when the kernel does not print it (2.4 has no procs_*). */
 export interface ProcStatCounters {
   /** `intr`: interrupts serviced since boot, all sources. */
