@@ -1,11 +1,13 @@
 /**
  * `npm run bench`: measured figures for docs/benchmarks.md. Not part of the test suite: timings vary
  * with the machine, so they are recorded with the command and the machine, never asserted.
- * `--quick` shortens every run; `--only=agent` or `--only=workloads` runs one section.
+ * `--quick` shortens every run; `--only=agent|workloads|gpu|probe` runs one section.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchAgentVsNodeExporter } from './agent-vs-node-exporter.ts';
+import { benchGpu } from './gpu.ts';
+import { benchProbe } from './probe.ts';
 import { machineSummary } from './proc-usage.ts';
 import { benchWorkloadsOnCgroupfs, benchWorkloadsOnFiles } from './workloads.ts';
 
@@ -52,6 +54,48 @@ const sections: Record<string, () => Promise<{ json: unknown; lines: string[] }>
           typeof r === 'string'
             ? `| cgroupfs | ${r} | | | | |`
             : `| ${r.tree} | ${r.cgroups} | ${r.iterations} | ${r.series} | ${fmt(r.p50Ms)} | ${fmt(r.p99Ms)} |`,
+        ),
+      ],
+    };
+  },
+  gpu: async () => {
+    execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+    const r = await benchGpu(
+      quick
+        ? { rounds: 2, perRound: 200, windowMinutes: 2 }
+        : { rounds: 10, perRound: 500, windowMinutes: 5 },
+    );
+    const kinds = Object.entries(r.steady.startsByKind)
+      .map(([kind, n]) => `${kind} ${n}`)
+      .join(', ');
+    return {
+      json: r,
+      lines: [
+        `Stand-in nvidia-smi replaying an RTX 4080 SUPER and an H100 (MIG); ${r.gpuSeries} GPU series a scrape.`,
+        '',
+        '| other collectors | scrapes each | p50 ms on / off | p99 ms on / off | p50 on/off | p99 on/off (target ≤ 1.1×) |',
+        '|---|---|---|---|---|---|',
+        ...r.pairs.map(
+          (p) =>
+            `| ${p.set} | ${p.scrapes} | ${fmt(p.on.p50Ms)} / ${fmt(p.off.p50Ms)} | ${fmt(p.on.p99Ms)} / ${fmt(p.off.p99Ms)} | ${fmt(p.p50Ratio)}× | ${fmt(p.p99Ratio)}× |`,
+        ),
+        '',
+        `nvidia-smi starts in ${r.steady.windowMinutes} min of steady state: ${r.steady.starts} (${fmt(r.steady.perMinute)} / min, target ≤ 1; ${kinds || 'none'}; shortest gap ${fmt(r.steady.minGapSeconds, 1)} s).`,
+      ],
+    };
+  },
+  probe: async () => {
+    const results = await benchProbe({ targets: 200, intervals: quick ? 2 : 4, intervalSeconds: 15 });
+    return {
+      json: results,
+      lines: [
+        'One real sshd standing for 200 targets, each probed once per 15 s interval (spread over it); pooled steady state excludes the first interval (connecting); fresh runs one interval.',
+        '',
+        '| connections | probes | failed | p50 ms | p99 ms (target ≤ 50 pooled) | SSH logins | RSS max MiB (target ≤ 150) |',
+        '|---|---|---|---|---|---|---|',
+        ...results.map(
+          (r) =>
+            `| ${r.mode} | ${r.probes} | ${r.failed} | ${fmt(r.p50Ms)} | ${fmt(r.p99Ms)} | ${r.sshLogins} | ${fmt(r.rssMaxMiB, 1)} |`,
         ),
       ],
     };

@@ -2,7 +2,10 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../common/config.ts';
 import { VERSION } from '../common/version.ts';
 import { agentCommand } from './agent-command.ts';
+import { calibrateCommand } from './calibrate-command.ts';
 import { inventoryCommand } from './inventory-command.ts';
+import { probeCommand } from './probe-command.ts';
+import { UsageError } from './usage-error.ts';
 
 /** Exit codes: 2 for unusable configuration or flags (the message names file, key and expectation). */
 export async function main(argv: string[]): Promise<void> {
@@ -11,12 +14,21 @@ export async function main(argv: string[]): Promise<void> {
     .version(VERSION)
     .exitOverride()
     .addCommand(agentCommand())
-    .addCommand(inventoryCommand());
+    .addCommand(inventoryCommand())
+    .addCommand(calibrateCommand())
+    .addCommand(probeCommand());
+  // Subcommands do not inherit exitOverride: without this, a bad flag to one of them exits 1 from inside
+  // commander instead of 2 from here.
+  const override = (command: Command) => {
+    command.exitOverride();
+    for (const sub of command.commands) override(sub);
+  };
+  for (const command of program.commands) override(command);
   try {
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof UsageError) {
       process.stderr.write(`tierwise: ${err.message}\n`);
       process.exit(2);
     }

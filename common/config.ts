@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { probeConfigSchema } from '../collector/probe/config.ts';
+import { gpuConfigSchema } from '../exporters/gpu/config.ts';
 import { powerConfigSchema } from '../exporters/power/config.ts';
 
 /** node_exporter's defaults, so a host shows the same filesystems in both. */
@@ -103,10 +105,13 @@ const agentSchema = z.strictObject({
     })
     .prefault({}),
   power: powerConfigSchema.prefault({}),
+  gpu: gpuConfigSchema.prefault({}),
 });
 
 export const configSchema = z.strictObject({
   agent: agentSchema.prefault({}),
+  /** Machines probed over SSH by `tierwise probe` (collector/probe). */
+  probe: probeConfigSchema.prefault({}),
 });
 
 export type TierwiseConfig = z.infer<typeof configSchema>;

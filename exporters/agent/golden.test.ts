@@ -41,8 +41,9 @@ describe('golden /metrics on the node_exporter fixture tree', () => {
       },
       config: defaultConfig().agent,
       webConfig: { headers: {} },
-      // Host facts (hostname, speed) and the process's own figures differ on every machine.
-      disabled: new Set(['inventory', 'process', 'uname', 'os']),
+      // Host facts (hostname, speed), the process's own figures and the GPUs (nvidia-smi from PATH)
+      // differ on every machine.
+      disabled: new Set(['inventory', 'process', 'uname', 'os', 'gpu']),
       log: silentLogger,
     });
     const res = await app.inject({ method: 'GET', url: '/metrics' });

@@ -1,7 +1,8 @@
 import { constants, gzipSync } from 'node:zlib';
-import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { BasicAuth, type WebConfig } from '../../common/web-config.ts';
+import { createWebServer } from '../../common/http-server.ts';
+import type { WebConfig } from '../../common/web-config.ts';
 import { CONTENT_TYPE, createSelfMetrics, formatFamilies } from './exposition.ts';
 import { renderIndexPage } from './index-page.ts';
 import type { Scraper } from './scrape.ts';
@@ -25,26 +26,7 @@ export interface AgentServerOptions {
 /** Builds the agent's HTTP app without listening, so tests can drive it with inject(). */
 export function buildAgentServer(opts: AgentServerOptions): FastifyInstance {
   const { scraper, webConfig } = opts;
-  const app = Fastify({
-    loggerInstance: opts.log,
-    // A request log line per 15-second scrape would drown everything else.
-    logController: new LogController({ disableRequestLogging: true }),
-    ...(webConfig.tls ? { https: webConfig.tls } : {}),
-  } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
-
-  if (webConfig.users) {
-    const auth = new BasicAuth(webConfig.users);
-    app.addHook('onRequest', async (request, reply) => {
-      if (await auth.check(request.headers.authorization)) return;
-      await reply.code(401).header('WWW-Authenticate', 'Basic realm="tierwise"').send('Unauthorized\n');
-    });
-  }
-  const headers = Object.entries(webConfig.headers);
-  if (headers.length > 0) {
-    app.addHook('onSend', async (_request, reply) => {
-      for (const [name, value] of headers) reply.header(name, value);
-    });
-  }
+  const app = createWebServer(webConfig, opts.log);
 
   const self = createSelfMetrics();
   app.get('/metrics', async (request, reply) => {

@@ -19,6 +19,26 @@ const SECONDS_MODES: readonly CpuMode[] = CPU_MODES.filter(
   (mode) => !GUEST_MODES.some(([guest]) => guest === mode),
 );
 
+/**
+ * node_cpu_seconds_total and node_cpu_guest_seconds_total for the per-CPU times of /proc/stat. Pure, so
+ * the SSH probe (collector/probe) builds the same series from a target's /proc/stat.
+ */
+export function cpuFamilies(cpus: ReadonlyMap<string, Readonly<CpuTimes>>): MetricFamily[] {
+  const families = new FamilyBuilder();
+  for (const [cpu, times] of cpus) {
+    for (const mode of SECONDS_MODES) {
+      const value = times[mode];
+      if (value !== undefined) families.counter('node_cpu_seconds_total', SECONDS_HELP, value, { cpu, mode });
+    }
+    for (const [field, mode] of GUEST_MODES) {
+      const value = times[field];
+      if (value !== undefined)
+        families.counter('node_cpu_guest_seconds_total', GUEST_HELP, value, { cpu, mode });
+    }
+  }
+  return families.build();
+}
+
 /** An idle count this far below the last one means the CPU was unplugged and came back (node_exporter's rule). */
 const HOTPLUG_JUMP_BACK_SECONDS = 3;
 
@@ -33,24 +53,10 @@ class CpuCollector implements Collector {
 
   async collect(): Promise<MetricFamily[]> {
     const stat = await readProcStat(this.paths);
-    const families = new FamilyBuilder();
     const exported = new Map<string, Readonly<CpuTimes>>();
-    for (const [cpu, read] of stat.cpus) {
-      const times = this.monotonic(cpu, read);
-      exported.set(cpu, times);
-      for (const mode of SECONDS_MODES) {
-        const value = times[mode];
-        if (value !== undefined)
-          families.counter('node_cpu_seconds_total', SECONDS_HELP, value, { cpu, mode });
-      }
-      for (const [field, mode] of GUEST_MODES) {
-        const value = times[field];
-        if (value !== undefined)
-          families.counter('node_cpu_guest_seconds_total', GUEST_HELP, value, { cpu, mode });
-      }
-    }
+    for (const [cpu, read] of stat.cpus) exported.set(cpu, this.monotonic(cpu, read));
     this.exported = exported;
-    return families.build();
+    return cpuFamilies(exported);
   }
 
   /**

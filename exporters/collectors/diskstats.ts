@@ -1,5 +1,5 @@
 import { type CollectorDefinition, procPath, readRequired } from '../collector.ts';
-import { FamilyBuilder, type MetricType } from '../metrics.ts';
+import { FamilyBuilder, type MetricFamily, type MetricType } from '../metrics.ts';
 import { type DiskStats, parseDiskstats } from '../parsers/diskstats.ts';
 
 /** node_exporter's default: partitions of common disks, RAM disks, loop devices and floppies. */
@@ -122,6 +122,23 @@ const FAMILIES: DiskFamily[] = [
   },
 ];
 
+/**
+ * The node_disk_* families of the disks node_exporter's default keeps. Shared with the SSH probe, which
+ * also feeds it the counters of a 2.4 kernel's /proc/partitions.
+ */
+export function diskstatsFamilies(disks: readonly DiskStats[]): MetricFamily[] {
+  const b = new FamilyBuilder();
+  for (const disk of disks) {
+    if (DEVICE_EXCLUDE.test(disk.device)) continue;
+    const labels = { device: disk.device };
+    for (const f of FAMILIES) {
+      const value = f.value(disk);
+      if (value !== undefined) b.add(f.name, f.help, f.type, value, labels);
+    }
+  }
+  return b.build();
+}
+
 export const diskstatsCollector: CollectorDefinition = {
   name: 'diskstats',
   description: 'block device I/O counters from /proc/diskstats (node_disk_*)',
@@ -130,17 +147,7 @@ export const diskstatsCollector: CollectorDefinition = {
     const file = procPath(paths, 'diskstats');
     return {
       async collect() {
-        const text = await readRequired(file);
-        const b = new FamilyBuilder();
-        for (const disk of parseDiskstats(text)) {
-          if (DEVICE_EXCLUDE.test(disk.device)) continue;
-          const labels = { device: disk.device };
-          for (const f of FAMILIES) {
-            const value = f.value(disk);
-            if (value !== undefined) b.add(f.name, f.help, f.type, value, labels);
-          }
-        }
-        return b.build();
+        return diskstatsFamilies(parseDiskstats(await readRequired(file)));
       },
     };
   },

@@ -1,5 +1,6 @@
 import type { StatsFs } from 'node:fs';
 import { statfs as fsStatfs } from 'node:fs/promises';
+import type { AgentConfig } from '../../common/config.ts';
 import {
   type Collector,
   type CollectorContext,
@@ -10,7 +11,7 @@ import {
   readOptional,
   rootfsPath,
 } from '../collector.ts';
-import { FamilyBuilder } from '../metrics.ts';
+import { FamilyBuilder, type MetricFamily } from '../metrics.ts';
 import { type Mount, parseMountinfo, parseMounts } from '../parsers/mountinfo.ts';
 
 export type StatfsResult = Pick<StatsFs, 'bsize' | 'blocks' | 'bfree' | 'bavail' | 'files' | 'ffree'>;
@@ -31,8 +32,7 @@ export function createFilesystemCollector(
   { paths, config, log }: CollectorContext,
   { statfs }: FilesystemDeps = { statfs: fsStatfs },
 ): Collector {
-  const mountPointsExclude = new RegExp(config.filesystem.mount_points_exclude);
-  const fsTypesExclude = new RegExp(config.filesystem.fs_types_exclude);
+  const excludes = filesystemExcludes(config.filesystem);
   const timeoutMs = config.filesystem.statfs_timeout_seconds * 1000;
   /** statfs calls still running, by path, shared by concurrent scrapes; `stuck` once one timed out. */
   const pending = new Map<string, { call: Promise<StatfsResult>; stuck: boolean }>();
@@ -60,51 +60,107 @@ export function createFilesystemCollector(
 
   return {
     async collect() {
-      const mounts = await readMounts(paths);
-      const seen = new Set<string>();
-      const wanted = mounts.filter((m) => {
-        if (mountPointsExclude.test(m.mountPoint) || fsTypesExclude.test(m.fsType)) return false;
-        // A mount stacked on itself would otherwise give two samples with one label set.
-        const key = `${m.device}\0${m.mountPoint}\0${m.fsType}`;
-        if (seen.has(key)) return false;
-        seen.add(key);
-        return true;
-      });
+      const wanted = selectMounts(await readMounts(paths), excludes);
       const results = await Promise.allSettled(
         wanted.map((m) => statWithTimeout(rootfsPath(paths, m.mountPoint))),
       );
-
-      const b = new FamilyBuilder();
-      for (const [i, m] of wanted.entries()) {
-        const result = results[i];
-        const labels = { device: m.device, fstype: m.fsType, mountpoint: m.mountPoint };
-        const readonly = m.options.includes('ro') || m.superOptions.includes('ro');
-        const ok = result?.status === 'fulfilled' && result.value !== TIMED_OUT ? result.value : undefined;
-        if (result?.status === 'rejected') {
-          log.debug({ mountpoint: m.mountPoint, err: result.reason }, 'statfs failed');
-        }
-        b.gauge(
-          'node_filesystem_device_error',
-          'Whether an error occurred while getting statistics for the given device.',
-          ok ? 0 : 1,
-          labels,
-        );
-        b.gauge('node_filesystem_readonly', 'Filesystem read-only status.', readonly ? 1 : 0, labels);
-        if (!ok) continue;
-        b.gauge('node_filesystem_size_bytes', 'Filesystem size in bytes.', ok.blocks * ok.bsize, labels);
-        b.gauge('node_filesystem_free_bytes', 'Filesystem free space in bytes.', ok.bfree * ok.bsize, labels);
-        b.gauge(
-          'node_filesystem_avail_bytes',
-          'Filesystem space available to non-root users in bytes.',
-          ok.bavail * ok.bsize,
-          labels,
-        );
-        b.gauge('node_filesystem_files', 'Filesystem total file nodes.', ok.files, labels);
-        b.gauge('node_filesystem_files_free', 'Filesystem total free file nodes.', ok.ffree, labels);
-      }
-      return b.build();
+      return filesystemFamilies(
+        wanted.map((mount, i) => {
+          const result = results[i];
+          if (result?.status === 'rejected') {
+            log.debug({ mountpoint: mount.mountPoint, err: result.reason }, 'statfs failed');
+          }
+          const ok = result?.status === 'fulfilled' && result.value !== TIMED_OUT ? result.value : undefined;
+          return { mount, sizes: ok && statfsSizes(ok) };
+        }),
+      );
     },
   };
+}
+
+/** The agent config's filesystem.mount_points_exclude and fs_types_exclude, compiled. */
+export interface FilesystemExcludes {
+  mountPoints: RegExp;
+  fsTypes: RegExp;
+}
+
+export function filesystemExcludes(
+  config: Pick<AgentConfig['filesystem'], 'mount_points_exclude' | 'fs_types_exclude'>,
+): FilesystemExcludes {
+  return {
+    mountPoints: new RegExp(config.mount_points_exclude),
+    fsTypes: new RegExp(config.fs_types_exclude),
+  };
+}
+
+/** The mounts the excludes keep, each device, mount point and type once. */
+export function selectMounts(mounts: readonly Mount[], exclude: FilesystemExcludes): Mount[] {
+  const seen = new Set<string>();
+  return mounts.filter((m) => {
+    if (exclude.mountPoints.test(m.mountPoint) || exclude.fsTypes.test(m.fsType)) return false;
+    // A mount stacked on itself would otherwise give two samples with one label set.
+    const key = `${m.device}\0${m.mountPoint}\0${m.fsType}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** A filesystem's size as statfs (the agent) or `df -Pk` (the SSH probe) gives it. */
+export interface FilesystemSizes {
+  sizeBytes: number;
+  freeBytes: number;
+  availBytes: number;
+  /** Inodes; df -P has no column for them. */
+  files?: number;
+  filesFree?: number;
+}
+
+export function statfsSizes(s: StatfsResult): FilesystemSizes {
+  return {
+    sizeBytes: s.blocks * s.bsize,
+    freeBytes: s.bfree * s.bsize,
+    availBytes: s.bavail * s.bsize,
+    files: s.files,
+    filesFree: s.ffree,
+  };
+}
+
+/**
+ * node_exporter's node_filesystem_* families for mounts whose sizes were read (or not: `sizes`
+ * undefined is a device error, without size series). Shared with the SSH probe.
+ */
+export function filesystemFamilies(
+  results: ReadonlyArray<{ mount: Mount; sizes: FilesystemSizes | undefined }>,
+): MetricFamily[] {
+  const b = new FamilyBuilder();
+  for (const { mount: m, sizes } of results) {
+    const labels = { device: m.device, fstype: m.fsType, mountpoint: m.mountPoint };
+    const readonly = m.options.includes('ro') || m.superOptions.includes('ro');
+    b.gauge(
+      'node_filesystem_device_error',
+      'Whether an error occurred while getting statistics for the given device.',
+      sizes ? 0 : 1,
+      labels,
+    );
+    b.gauge('node_filesystem_readonly', 'Filesystem read-only status.', readonly ? 1 : 0, labels);
+    if (!sizes) continue;
+    b.gauge('node_filesystem_size_bytes', 'Filesystem size in bytes.', sizes.sizeBytes, labels);
+    b.gauge('node_filesystem_free_bytes', 'Filesystem free space in bytes.', sizes.freeBytes, labels);
+    b.gauge(
+      'node_filesystem_avail_bytes',
+      'Filesystem space available to non-root users in bytes.',
+      sizes.availBytes,
+      labels,
+    );
+    if (sizes.files !== undefined) {
+      b.gauge('node_filesystem_files', 'Filesystem total file nodes.', sizes.files, labels);
+    }
+    if (sizes.filesFree !== undefined) {
+      b.gauge('node_filesystem_files_free', 'Filesystem total free file nodes.', sizes.filesFree, labels);
+    }
+  }
+  return b.build();
 }
 
 export const filesystemCollector: CollectorDefinition = {

@@ -4,12 +4,14 @@ import { cpuCollector } from './cpu.ts';
 import { cpufreqCollector } from './cpufreq.ts';
 import { diskstatsCollector } from './diskstats.ts';
 import { filesystemCollector } from './filesystem.ts';
+import { gpuCollector } from './gpu.ts';
 import { hwmonCollector } from './hwmon.ts';
 import { hwmonPowerCollector } from './hwmon-power.ts';
 import { loadavgCollector } from './loadavg.ts';
 import { meminfoCollector } from './meminfo.ts';
 import { netdevCollector } from './netdev.ts';
 import { osCollector } from './os.ts';
+import { plugPowerCollector } from './plug-power.ts';
 import { pmicPowerCollector } from './pmic-power.ts';
 import { powerModelCollector } from './power-model.ts';
 import { pressureCollector } from './pressure.ts';
@@ -35,11 +37,13 @@ export const COLLECTORS: CollectorDefinition[] = [
   hwmonCollector,
   thermalZoneCollector,
   rpiCollector,
+  plugPowerCollector,
   raplCollector,
   hwmonPowerCollector,
   batteryPowerCollector,
   pmicPowerCollector,
   powerModelCollector,
+  gpuCollector,
   unameCollector,
   osCollector,
   workloadsCollector,

@@ -1,6 +1,15 @@
 import { type CollectorDefinition, procPath, readRequired } from '../collector.ts';
-import { FamilyBuilder } from '../metrics.ts';
-import { parseLoadavg } from '../parsers/loadavg.ts';
+import { FamilyBuilder, type MetricFamily } from '../metrics.ts';
+import { type LoadAverage, parseLoadavg } from '../parsers/loadavg.ts';
+
+/** node_load1, node_load5 and node_load15; shared with the SSH probe (collector/probe). */
+export function loadavgFamilies(load: LoadAverage): MetricFamily[] {
+  return new FamilyBuilder()
+    .gauge('node_load1', '1m load average.', load.load1)
+    .gauge('node_load5', '5m load average.', load.load5)
+    .gauge('node_load15', '15m load average.', load.load15)
+    .build();
+}
 
 export const loadavgCollector: CollectorDefinition = {
   name: 'loadavg',
@@ -8,12 +17,7 @@ export const loadavgCollector: CollectorDefinition = {
   defaultEnabled: true,
   create: ({ paths }) => ({
     async collect() {
-      const load = parseLoadavg(await readRequired(procPath(paths, 'loadavg')));
-      return new FamilyBuilder()
-        .gauge('node_load1', '1m load average.', load.load1)
-        .gauge('node_load5', '5m load average.', load.load5)
-        .gauge('node_load15', '15m load average.', load.load15)
-        .build();
+      return loadavgFamilies(parseLoadavg(await readRequired(procPath(paths, 'loadavg'))));
     },
   }),
 };

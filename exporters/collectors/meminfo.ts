@@ -1,6 +1,15 @@
 import { type CollectorDefinition, procPath, readRequired } from '../collector.ts';
-import { FamilyBuilder } from '../metrics.ts';
-import { parseMeminfo } from '../parsers/meminfo.ts';
+import { FamilyBuilder, type MetricFamily } from '../metrics.ts';
+import { type MeminfoEntry, parseMeminfo } from '../parsers/meminfo.ts';
+
+/** One gauge per /proc/meminfo field, named as node_exporter names it; shared with the SSH probe. */
+export function meminfoFamilies(entries: readonly MeminfoEntry[]): MetricFamily[] {
+  const families = new FamilyBuilder();
+  for (const { key, value } of entries) {
+    families.gauge(`node_memory_${key}`, `Memory information field ${key}.`, value);
+  }
+  return families.build();
+}
 
 export const meminfoCollector: CollectorDefinition = {
   name: 'meminfo',
@@ -8,11 +17,7 @@ export const meminfoCollector: CollectorDefinition = {
   defaultEnabled: true,
   create: ({ paths }) => ({
     async collect() {
-      const families = new FamilyBuilder();
-      for (const { key, value } of parseMeminfo(await readRequired(procPath(paths, 'meminfo')))) {
-        families.gauge(`node_memory_${key}`, `Memory information field ${key}.`, value);
-      }
-      return families.build();
+      return meminfoFamilies(parseMeminfo(await readRequired(procPath(paths, 'meminfo'))));
     },
   }),
 };

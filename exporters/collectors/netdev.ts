@@ -1,6 +1,17 @@
 import { type CollectorDefinition, procPath, readRequired } from '../collector.ts';
-import { FamilyBuilder } from '../metrics.ts';
-import { parseNetDev, RECEIVE_FIELDS, TRANSMIT_FIELDS } from '../parsers/netdev.ts';
+import { FamilyBuilder, type MetricFamily } from '../metrics.ts';
+import { type NetDevStats, parseNetDev, RECEIVE_FIELDS, TRANSMIT_FIELDS } from '../parsers/netdev.ts';
+
+/** node_network_*_total for every device `exclude` does not match; shared with the SSH probe. */
+export function netdevFamilies(devices: readonly NetDevStats[], exclude?: RegExp): MetricFamily[] {
+  const b = new FamilyBuilder();
+  for (const { device, receive, transmit } of devices) {
+    if (exclude?.test(device)) continue;
+    for (const field of RECEIVE_FIELDS) add(b, 'receive', field, receive[field], device);
+    for (const field of TRANSMIT_FIELDS) add(b, 'transmit', field, transmit[field], device);
+  }
+  return b.build();
+}
 
 export const netdevCollector: CollectorDefinition = {
   name: 'netdev',
@@ -12,14 +23,7 @@ export const netdevCollector: CollectorDefinition = {
       config.netdev.device_exclude === undefined ? undefined : new RegExp(config.netdev.device_exclude);
     return {
       async collect() {
-        const text = await readRequired(file);
-        const b = new FamilyBuilder();
-        for (const { device, receive, transmit } of parseNetDev(text)) {
-          if (exclude?.test(device)) continue;
-          for (const field of RECEIVE_FIELDS) add(b, 'receive', field, receive[field], device);
-          for (const field of TRANSMIT_FIELDS) add(b, 'transmit', field, transmit[field], device);
-        }
-        return b.build();
+        return netdevFamilies(parseNetDev(await readRequired(file)), exclude);
       },
     };
   },

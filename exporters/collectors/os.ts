@@ -5,7 +5,7 @@ import {
   readOptional,
   rootfsPath,
 } from '../collector.ts';
-import { FamilyBuilder } from '../metrics.ts';
+import { FamilyBuilder, type MetricFamily } from '../metrics.ts';
 import { type OsFacts, osFacts, parseOsRelease } from '../parsers/os-release.ts';
 
 const RELEASE_FILES = ['/etc/os-release', '/usr/lib/os-release'];
@@ -16,6 +16,31 @@ async function readOsFacts(paths: HostPaths): Promise<OsFacts> {
     if (text !== undefined) return osFacts(parseOsRelease(text));
   }
   throw new NoDataError(`no ${RELEASE_FILES.join(' or ')} under ${paths.rootfs}`);
+}
+
+/** node_os_info, node_os_version and node_os_support_end_timestamp_seconds; shared with the SSH probe. */
+export function osFamilies({ info, version, supportEnd }: OsFacts): MetricFamily[] {
+  const out = new FamilyBuilder().gauge(
+    'node_os_info',
+    "A metric with a constant '1' value labeled by build_id, id, id_like, image_id, image_version, name, pretty_name, variant, variant_id, version, version_codename, version_id.",
+    1,
+    { ...info },
+  );
+  if (version !== undefined) {
+    out.gauge('node_os_version', 'Metric containing the major.minor part of the OS version.', version, {
+      id: info.id,
+      id_like: info.id_like,
+      name: info.name,
+    });
+  }
+  if (supportEnd !== undefined) {
+    out.gauge(
+      'node_os_support_end_timestamp_seconds',
+      'Metric containing the end-of-life date timestamp of the OS.',
+      supportEnd,
+    );
+  }
+  return out.build();
 }
 
 /**
@@ -35,28 +60,7 @@ export const osCollector: CollectorDefinition = {
           facts = undefined;
           throw err;
         });
-        const { info, version, supportEnd } = await facts;
-        const out = new FamilyBuilder().gauge(
-          'node_os_info',
-          "A metric with a constant '1' value labeled by build_id, id, id_like, image_id, image_version, name, pretty_name, variant, variant_id, version, version_codename, version_id.",
-          1,
-          { ...info },
-        );
-        if (version !== undefined) {
-          out.gauge('node_os_version', 'Metric containing the major.minor part of the OS version.', version, {
-            id: info.id,
-            id_like: info.id_like,
-            name: info.name,
-          });
-        }
-        if (supportEnd !== undefined) {
-          out.gauge(
-            'node_os_support_end_timestamp_seconds',
-            'Metric containing the end-of-life date timestamp of the OS.',
-            supportEnd,
-          );
-        }
-        return out.build();
+        return osFamilies(await facts);
       },
     };
   },

@@ -2,7 +2,7 @@ import type { CollectorContext, CollectorDefinition } from '../collector.ts';
 import { NoDataError } from '../collector.ts';
 import { gatherInventory } from '../inventory/inventory.ts';
 import { FamilyBuilder } from '../metrics.ts';
-import { busySeconds } from '../parsers/proc-stat.ts';
+import { busyAndTotalSeconds } from '../parsers/proc-stat.ts';
 import { PowerIntegrator } from '../power/energy-counter.ts';
 import { modelWatts } from '../power/model.ts';
 import { BUILT_IN_PROFILES, type PowerProfile, profileForPiModel } from '../power/profiles.ts';
@@ -54,6 +54,8 @@ export const powerModelCollector: CollectorDefinition = {
   create(ctx) {
     let resolved: Promise<{ name: string; profile: PowerProfile }> | undefined;
     let last: { busy: number; total: number } | undefined;
+    /** The last estimate, served again when a scrape comes within one clock tick of the previous one. */
+    let watts: number | undefined;
     const energy = new PowerIntegrator();
     return {
       async collect() {
@@ -64,20 +66,20 @@ export const powerModelCollector: CollectorDefinition = {
           throw err;
         });
         const stat = await readProcStat(ctx.paths);
-        const busy = busySeconds(stat.total);
-        const total = busy + (stat.total.idle ?? 0) + (stat.total.iowait ?? 0);
+        const { busy, total } = busyAndTotalSeconds(stat.total);
         const now = Date.now();
         const b = new FamilyBuilder();
         b.gauge('tierwise_node_power_profile_info', 'The profile the power model uses, and its source.', 1, {
           profile: name,
           source: profile.source,
         });
-        let watts: number | undefined;
-        if (last && total > last.total) {
-          watts = modelWatts(profile, (busy - last.busy) / (total - last.total));
-          energy.add(watts, now);
+        if (last === undefined || total > last.total) {
+          if (last) {
+            watts = modelWatts(profile, (busy - last.busy) / (total - last.total));
+            energy.add(watts, now);
+          }
+          last = { busy, total };
         }
-        last = { busy, total };
         addNodePower(b, 'model', { watts, joules: watts === undefined ? undefined : energy.joules });
         return b.build();
       },

@@ -1,5 +1,5 @@
 import { type CollectorDefinition, type HostPaths, procPath, readRequired } from '../collector.ts';
-import { FamilyBuilder, type MetricType } from '../metrics.ts';
+import { FamilyBuilder, type MetricFamily, type MetricType } from '../metrics.ts';
 import { type ProcStat, type ProcStatCounters, parseProcStat } from '../parsers/proc-stat.ts';
 
 const statReads = new Map<string, Promise<ProcStat>>();
@@ -55,6 +55,17 @@ const FAMILIES: ReadonlyArray<{
   },
 ];
 
+/** The single-number families of /proc/stat; shared with the SSH probe (collector/probe). */
+export function statFamilies(stat: Readonly<ProcStatCounters>): MetricFamily[] {
+  const families = new FamilyBuilder();
+  for (const { field, name, type, help } of FAMILIES) {
+    const value = stat[field];
+    // 2.4 kernels print no procs_running/procs_blocked: leave the series out rather than report 0.
+    if (value !== undefined) families.add(name, help, type, value);
+  }
+  return families.build();
+}
+
 export const statCollector: CollectorDefinition = {
   name: 'stat',
   description:
@@ -62,14 +73,7 @@ export const statCollector: CollectorDefinition = {
   defaultEnabled: true,
   create: ({ paths }) => ({
     async collect() {
-      const stat = await readProcStat(paths);
-      const families = new FamilyBuilder();
-      for (const { field, name, type, help } of FAMILIES) {
-        const value = stat[field];
-        // 2.4 kernels print no procs_running/procs_blocked: leave the series out rather than report 0.
-        if (value !== undefined) families.add(name, help, type, value);
-      }
-      return families.build();
+      return statFamilies(await readProcStat(paths));
     },
   }),
 };

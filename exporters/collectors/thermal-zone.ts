@@ -1,5 +1,5 @@
 import { type CollectorDefinition, NoDataError, sysPath } from '../collector.ts';
-import { FamilyBuilder } from '../metrics.ts';
+import { FamilyBuilder, type MetricFamily } from '../metrics.ts';
 import { logFailedAttributes, readSysfsClass, type SysfsClassEntry } from '../sysfs.ts';
 
 const ENTRY = /^(thermal_zone|cooling_device)(\d+)$/;
@@ -35,6 +35,34 @@ function addCoolingDevice(out: FamilyBuilder, entry: SysfsClassEntry, name: stri
 const byNumber = (a: SysfsClassEntry, b: SysfsClassEntry): number =>
   a.name.localeCompare(b.name, 'en', { numeric: true });
 
+/**
+ * node_thermal_zone_temp and node_cooling_device_*_state for the thermal_zoneN and cooling_deviceN
+ * entries of /sys/class/thermal, in number order; shared with the SSH probe. An entry without a
+ * readable type or value is left out, and passed to `skipped` with the reason.
+ */
+export function thermalFamilies(
+  entries: readonly SysfsClassEntry[],
+  skipped: (entry: SysfsClassEntry, reason: string) => void = () => {},
+): MetricFamily[] {
+  const out = new FamilyBuilder();
+  for (const entry of [...entries].sort(byNumber)) {
+    const [, kind, number = ''] = ENTRY.exec(entry.name) ?? [];
+    const type = entry.values.get('type')?.trim();
+    let reason: Reason = 'no readable type';
+    if (type !== undefined) {
+      reason =
+        kind === 'thermal_zone'
+          ? addZone(out, entry, number, type)
+          : addCoolingDevice(out, entry, number, type);
+    }
+    // Left out rather than failing the scrape, as prometheus/procfs does: laptops have zones that
+    // answer ENODATA while their device sleeps (iwlwifi with Wi-Fi off), and failing the whole
+    // collector for them would hide the CPU zone next to them.
+    if (reason !== undefined) skipped(entry, reason);
+  }
+  return out.build();
+}
+
 export const thermalZoneCollector: CollectorDefinition = {
   name: 'thermal_zone',
   description:
@@ -48,26 +76,10 @@ export const thermalZoneCollector: CollectorDefinition = {
         throw new NoDataError('no thermal zones or cooling devices in /sys/class/thermal');
       }
 
-      const out = new FamilyBuilder();
-      for (const entry of entries.sort(byNumber)) {
-        const [, kind, number = ''] = ENTRY.exec(entry.name) ?? [];
-        const type = entry.values.get('type')?.trim();
-        let skipped: Reason = 'no readable type';
-        if (type !== undefined) {
-          skipped =
-            kind === 'thermal_zone'
-              ? addZone(out, entry, number, type)
-              : addCoolingDevice(out, entry, number, type);
-        }
-        // Left out rather than failing the scrape, as prometheus/procfs does: laptops have zones that
-        // answer ENODATA while their device sleeps (iwlwifi with Wi-Fi off), and failing the whole
-        // collector for them would hide the CPU zone next to them.
-        if (skipped !== undefined) {
-          logFailedAttributes(log, entry.path, entry.failed);
-          log.debug({ dir: entry.path, reason: skipped }, 'thermal device skipped');
-        }
-      }
-      return out.build();
+      return thermalFamilies(entries, (entry, reason) => {
+        logFailedAttributes(log, entry.path, entry.failed);
+        log.debug({ dir: entry.path, reason }, 'thermal device skipped');
+      });
     },
   }),
 };

@@ -1,12 +1,27 @@
 import os from 'node:os';
 import { type CollectorDefinition, type HostPaths, procPath, readOptional } from '../collector.ts';
-import { FamilyBuilder } from '../metrics.ts';
+import { FamilyBuilder, type MetricFamily } from '../metrics.ts';
 
 interface KernelFacts {
   sysname: string;
   release: string;
   version: string;
   machine: string;
+}
+
+/** node_uname_info's labels: what uname(2) answers. */
+export interface UnameInfo extends KernelFacts {
+  nodename: string;
+  domainname: string;
+}
+
+/** node_uname_info; shared with the SSH probe, which reads the fields with uname(1). */
+export function unameFamilies(info: UnameInfo): MetricFamily[] {
+  return new FamilyBuilder()
+    .gauge('node_uname_info', 'Labeled system information as provided by the uname system call.', 1, {
+      ...info,
+    })
+    .build();
 }
 
 /**
@@ -53,14 +68,12 @@ export const unameCollector: CollectorDefinition = {
           readKernelFile(paths, 'hostname'),
           readKernelFile(paths, 'domainname'),
         ]);
-        return new FamilyBuilder()
-          .gauge('node_uname_info', 'Labeled system information as provided by the uname system call.', 1, {
-            ...facts,
-            nodename: nodename ?? os.hostname(),
-            // Node has no getdomainname(); without procfs the domain is unknown rather than "(none)".
-            domainname: domainname ?? '',
-          })
-          .build();
+        return unameFamilies({
+          ...facts,
+          nodename: nodename ?? os.hostname(),
+          // Node has no getdomainname(); without procfs the domain is unknown rather than "(none)".
+          domainname: domainname ?? '',
+        });
       },
     };
   },

@@ -104,13 +104,47 @@ interface Member {
   usage: CgroupUsage;
 }
 
-interface Workload {
+/** What a cgroup's identity is called, and by whom (see nameIdentity). */
+export interface WorkloadName {
   name: string;
   kind: WorkloadKind;
   namespace: string;
   resolvedBy?: string;
   info?: ResolvedWorkload;
+}
+
+interface Workload extends WorkloadName {
   members: Member[];
+}
+
+/**
+ * The name of the workload a cgroup identity stands for, before renaming: the systemd unit, else what the
+ * engine's API says about the container or pod, else a fallback that never changes with restarts. Shared
+ * with the GPU collector, which names processes by their /proc/<pid>/cgroup the same way.
+ */
+export function nameIdentity(
+  identity: CgroupIdentity,
+  rel: string,
+  resolvers: EngineResolvers,
+): WorkloadName {
+  if (identity.workload !== undefined) return { name: identity.workload, kind: identity.kind, namespace: '' };
+  const resolver = identity.kind === 'pod' ? resolvers.kubernetes : resolvers.docker;
+  const info = resolver?.lookup(resolverKey(identity));
+  if (info)
+    return {
+      name: info.workload,
+      kind: identity.kind,
+      namespace: info.namespace,
+      resolvedBy: resolver?.name,
+      info,
+    };
+  // Without the engine's API the id is the best name there is; never a pod's random name or uid.
+  if (identity.kind === 'pod') return { name: 'kubernetes/unresolved', kind: 'pod', namespace: '' };
+  return {
+    name: `container/${(identity.containerId ?? rel).slice(0, 12)}`,
+    kind: identity.kind,
+    namespace: '',
+  };
 }
 
 export interface WorkloadsDeps {
@@ -143,31 +177,9 @@ export function createWorkloadsCollector(ctx: CollectorContext, deps: WorkloadsD
 
   const renamed = createRenamer(cfg.rename);
 
-  function nameFor(identity: CgroupIdentity, rel: string): Omit<Workload, 'members'> {
-    const named = identifiedName(identity, rel);
+  function nameFor(identity: CgroupIdentity, rel: string): WorkloadName {
+    const named = nameIdentity(identity, rel, resolvers);
     return { ...named, name: renamed(named.name) };
-  }
-
-  function identifiedName(identity: CgroupIdentity, rel: string): Omit<Workload, 'members'> {
-    if (identity.workload !== undefined)
-      return { name: identity.workload, kind: identity.kind, namespace: '' };
-    const resolver = identity.kind === 'pod' ? resolvers.kubernetes : resolvers.docker;
-    const info = resolver?.lookup(resolverKey(identity));
-    if (info)
-      return {
-        name: info.workload,
-        kind: identity.kind,
-        namespace: info.namespace,
-        resolvedBy: resolver?.name,
-        info,
-      };
-    // Without the engine's API the id is the best name there is; never a pod's random name or uid.
-    if (identity.kind === 'pod') return { name: 'kubernetes/unresolved', kind: 'pod', namespace: '' };
-    return {
-      name: `container/${(identity.containerId ?? rel).slice(0, 12)}`,
-      kind: identity.kind,
-      namespace: '',
-    };
   }
 
   return {

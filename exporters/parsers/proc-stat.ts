@@ -45,6 +45,12 @@ export function busySeconds(t: CpuTimes): number {
   return busy;
 }
 
+/** Busy seconds and all seconds (busy, idle, iowait): utilisation is the ratio of their increments. */
+export function busyAndTotalSeconds(t: CpuTimes): { busy: number; total: number } {
+  const busy = busySeconds(t);
+  return { busy, total: busy + (t.idle ?? 0) + (t.iowait ?? 0) };
+}
+
 /** The single-number lines; each is absent when the kernel does not print it (2.4 has no procs_*). */
 export interface ProcStatCounters {
   /** `intr`: interrupts serviced since boot, all sources. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { plugsConfigSchema } from './plugs/config.ts';
 
 const fraction = z.number().min(0).max(1);
 
@@ -21,4 +22,6 @@ export const powerConfigSchema = z.strictObject({
    */
   profile: z.string().min(1).optional(),
   profiles: z.record(z.string(), powerProfileSchema).default({}),
+  /** Smart plugs this agent polls, and the machines each feeds (docs/power-plugs.md). */
+  plugs: plugsConfigSchema,
 });

@@ -192,14 +192,15 @@ type Send = (
 /**
  * One GET with a hard deadline over connect, headers and body: a peer that accepts and never answers (a
  * wedged engine, an API server behind a dead proxy) must not hold a scrape. `send` is http.request or
- * https.request; the Kubernetes client shares this.
+ * https.request; the Kubernetes client and the smart-plug pollers share this. The answer's headers come
+ * back too (a digest-auth challenge is in WWW-Authenticate).
  */
 export function getText(
   send: Send,
   options: https.RequestOptions,
   timeoutMs: number,
   what: string,
-): Promise<{ status: number; body: string }> {
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     let settled = false;
     const settle = (outcome: () => void) => {
@@ -215,7 +216,11 @@ export function getText(
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () =>
           settle(() =>
-            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+            resolve({
+              status: res.statusCode ?? 0,
+              body: Buffer.concat(chunks).toString('utf8'),
+              headers: res.headers,
+            }),
           ),
         );
         res.on('error', (err) => settle(() => reject(err)));

@@ -65,6 +65,15 @@ describe('tierwise CLI', () => {
     expect(res.stderr).not.toContain('hunter2');
   });
 
+  it.each([
+    ['an unknown flag', ['agent', '--bogus'], /unknown option '--bogus'/],
+    ['a bad flag value', ['calibrate', '--drive-load', '--steps', '0,150'], /percentages from 0 to 100/],
+  ])('exits 2 on %s to a subcommand', (_what, args, message) => {
+    const res = tierwise(...args);
+    expect(res.status).toBe(2);
+    expect(res.stderr).toMatch(message);
+  });
+
   it('exits 2 on a missing config file', () => {
     const res = tierwise('agent', `--config=${path.join(dir, 'absent.yml')}`);
     expect(res.status).toBe(2);

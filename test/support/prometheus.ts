@@ -22,12 +22,17 @@ export interface TestPrometheus {
   output(): string;
 }
 
-/** Starts Debian's real Prometheus on a free loopback port with the given scrape configs. */
+/**
+ * Starts Debian's real Prometheus on a free loopback port with the given scrape configs. `seed` may put
+ * TSDB blocks into the data directory first (history made with promtool tsdb create-blocks-from).
+ */
 export async function startPrometheus(
   scrapeConfigs: object[],
   scrapeInterval = '1s',
+  seed?: (dataDir: string) => Promise<void>,
 ): Promise<TestPrometheus> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tierwise-prom-'));
+  if (seed) await seed(path.join(dir, 'data'));
   const port = await freePort();
   const configFile = path.join(dir, 'prometheus.yml');
   await writeFile(
