@@ -3,12 +3,12 @@
  * alternating rounds so both see the same machine conditions. Scrapes ask for gzip and keep their
  * connection alive, as Prometheus does.
  */
-import { Agent, request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { COLLECTOR_NAMES } from '../exporters/agent/agent.ts';
 import { startAgentProcess } from '../test/support/agent-process.ts';
 import { freePort, type Started, startProcess, waitFor } from '../test/support/processes.ts';
 import { cpuSeconds, machineSummary, percentile, rssBytes } from './proc-usage.ts';
+import { closeScrapeConnections, scrapeMs } from './scrape-client.ts';
 
 const MATCHING = ['cpu', 'stat', 'meminfo', 'diskstats', 'netdev', 'filesystem'];
 
@@ -22,27 +22,6 @@ interface Target {
   latencies: number[];
   cpu: number;
   scrapes: number;
-}
-
-/** Kept-alive connections, as Prometheus holds them to its targets. */
-const keepAlive = new Agent({ keepAlive: true, maxSockets: 10 });
-
-function scrape(port: number): Promise<number> {
-  const start = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port, path: '/metrics', headers: { 'accept-encoding': 'gzip' }, agent: keepAlive },
-      (res) => {
-        res.on('data', () => {});
-        res.on('end', () => {
-          if (res.statusCode !== 200) reject(new Error(`status ${res.statusCode}`));
-          else resolve(Number(process.hrtime.bigint() - start) / 1e6);
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 async function startTargets(): Promise<Target[]> {
@@ -75,7 +54,7 @@ async function startTargets(): Promise<Target[]> {
 async function sequentialRound(t: Target, n: number): Promise<void> {
   const pid = t.proc.child.pid as number;
   const before = await cpuSeconds(pid);
-  for (let i = 0; i < n; i++) t.latencies.push(await scrape(t.port));
+  for (let i = 0; i < n; i++) t.latencies.push(await scrapeMs(t.port));
   t.cpu += (await cpuSeconds(pid)) - before;
   t.scrapes += n;
 }
@@ -87,7 +66,7 @@ async function concurrentRss(t: Target, total: number, concurrency: number): Pro
   const worker = async () => {
     while (done < total) {
       done++;
-      await scrape(t.port);
+      await scrapeMs(t.port);
       if (done % 1000 === 0) samples.push(await rssBytes(pid));
     }
   };
@@ -103,7 +82,7 @@ export async function benchAgentVsNodeExporter(opts: {
   const targets = await startTargets();
   try {
     // Warm-up: JIT and page cache, not measured.
-    for (const t of targets) for (let i = 0; i < 200; i++) await scrape(t.port);
+    for (const t of targets) for (let i = 0; i < 200; i++) await scrapeMs(t.port);
     for (let r = 0; r < opts.rounds; r++) {
       // Rotate the order each round so no exporter always runs first or last.
       for (let k = 0; k < targets.length; k++) {
@@ -139,7 +118,7 @@ export async function benchAgentVsNodeExporter(opts: {
       }),
     };
   } finally {
-    keepAlive.destroy();
+    closeScrapeConnections();
     for (const t of targets) await t.proc.stop();
   }
 }

@@ -8,7 +8,6 @@
  *   (not by the agent), over a window that begins a minute after the agent started.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,28 +17,9 @@ import { type RunningAgent, startAgentProcess } from '../test/support/agent-proc
 import { type FakeNvidiaSmi, fakeNvidiaSmi } from '../test/support/fake-nvidia-smi.ts';
 import { waitFor } from '../test/support/processes.ts';
 import { machineSummary, percentile } from './proc-usage.ts';
+import { closeScrapeConnections, scrapeMs } from './scrape-client.ts';
 
 const OTHERS = ['cpu', 'stat', 'meminfo', 'diskstats', 'netdev', 'filesystem'];
-const keepAlive = new Agent({ keepAlive: true, maxSockets: 4 });
-
-/** One scrape as Prometheus makes it (gzip, kept-alive connection); the body is not read into a string. */
-function scrape(port: number): Promise<number> {
-  const start = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port, path: '/metrics', headers: { 'accept-encoding': 'gzip' }, agent: keepAlive },
-      (res) => {
-        res.on('data', () => {});
-        res.on('end', () => {
-          if (res.statusCode !== 200) reject(new Error(`status ${res.statusCode}`));
-          else resolve(Number(process.hrtime.bigint() - start) / 1e6);
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 interface Latency {
   p50Ms: number;
@@ -79,11 +59,11 @@ function stats(xs: number[]): Latency {
 /** Scrapes the two agents alternately, so both meet the same moments of machine noise. */
 async function measurePair(on: number, off: number, rounds: number, perRound: number) {
   const latencies: Record<'on' | 'off', number[]> = { on: [], off: [] };
-  for (const port of [on, off]) for (let i = 0; i < 200; i++) await scrape(port);
+  for (const port of [on, off]) for (let i = 0; i < 200; i++) await scrapeMs(port);
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < perRound; i++) {
       const pair = (r + i) % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const);
-      for (const which of pair) latencies[which].push(await scrape(which === 'on' ? on : off));
+      for (const which of pair) latencies[which].push(await scrapeMs(which === 'on' ? on : off));
     }
     process.stderr.write(`  round ${r + 1}/${rounds}\n`);
   }
@@ -172,7 +152,7 @@ export async function benchGpu(opts: {
       },
     };
   } finally {
-    keepAlive.destroy();
+    closeScrapeConnections();
     for (const a of agents) await a.stop();
     for (const f of fakes) await f.remove();
     await rm(dir, { recursive: true, force: true });

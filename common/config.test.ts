@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../test/support/agent-process.ts';
+import { configErrorOf } from '../test/support/config.ts';
 import { ConfigError, defaultConfig, loadConfig, parseConfig } from './config.ts';
 
 describe('tierwise.yml', () => {
@@ -23,13 +24,7 @@ describe('tierwise.yml', () => {
   it('reports every problem with its dotted key at once', () => {
     const text =
       'agent:\n  workloads:\n    max_workloads: 0\n    rename: [{ match: "(", workload: x }]\n  colectors: {}\n';
-    const err = (() => {
-      try {
-        parseConfig(text, 'tierwise.yml');
-      } catch (e) {
-        return e as ConfigError;
-      }
-    })();
+    const err = configErrorOf(text);
     expect(err).toBeInstanceOf(ConfigError);
     expect(err?.problems).toEqual([
       'agent.workloads.max_workloads: Too small: expected number to be >=1',

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, defaultConfig, parseConfig } from '../../common/config.ts';
 import { repoRoot } from '../../test/support/agent-process.ts';
+import { configErrorOf } from '../../test/support/config.ts';
 import { gpuConfigSchema } from './config.ts';
 
 describe('agent.gpu in tierwise.yml', () => {
@@ -27,13 +28,7 @@ describe('agent.gpu in tierwise.yml', () => {
   it('names each wrong key', () => {
     const text =
       'agent:\n  gpu:\n    nvidia_smi: ""\n    interval_seconds: 0\n    stall_intervals: 1.5\n    lms: 5\n';
-    const err = (() => {
-      try {
-        parseConfig(text, 'tierwise.yml');
-      } catch (e) {
-        return e as ConfigError;
-      }
-    })();
+    const err = configErrorOf(text);
     expect(err).toBeInstanceOf(ConfigError);
     expect(err?.problems.map((p) => p.split(':')[0])).toEqual([
       'agent.gpu.nvidia_smi',

@@ -3,10 +3,10 @@ import { chmod, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
 import { tempDir } from '../../../test/support/fixtures.ts';
+import { probeFailure } from '../../../test/support/probe-errors.ts';
 import { type FaultServer, startFaultServer } from '../../../test/support/ssh-fault-server.ts';
 import { type Sshd, startSshd, targetOn } from '../../../test/support/sshd.ts';
 import { type ProbeTarget, probeConfigSchema } from '../config.ts';
-import { ProbeError } from './errors.ts';
 import { REMOTE_COMMAND } from './exec.ts';
 import { SshPool } from './pool.ts';
 import { trustHostKey } from './trust.ts';
@@ -65,15 +65,6 @@ function pool(file: string, targets: ProbeTarget[] = []): SshPool {
   return p;
 }
 
-async function failure(promise: Promise<unknown>): Promise<ProbeError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof ProbeError)) throw new Error(`expected a ProbeError, got ${String(err)}`);
-  return err;
-}
-
 async function expectNoMarks(): Promise<void> {
   expect(await readdir(markerDir)).toEqual([]);
 }
@@ -108,7 +99,7 @@ describe('hostile target names and config values', () => {
     const { file, values } = await setup();
     const p = pool(file);
     for (const user of values) {
-      const err = await failure(p.run(targetOn(sshd, sshd.clientKey, user, 'hostile-user'), script));
+      const err = await probeFailure(p.run(targetOn(sshd, sshd.clientKey, user, 'hostile-user'), script));
       expect(err.reason).toBe('auth');
     }
     await expectNoMarks();
@@ -121,7 +112,7 @@ describe('hostile target names and config values', () => {
     const logins = sshd.logins();
     for (const host of [...values, '127.0.0.1 ', '127.0.0.1\n', 'localhost;id', '']) {
       const start = performance.now();
-      const err = await failure(p.run(targetOn(fault, sshd.clientKey, 'probe', 'h', { host }), script));
+      const err = await probeFailure(p.run(targetOn(fault, sshd.clientKey, 'probe', 'h', { host }), script));
       expect(err.reason).toBe('unreachable');
       expect(err.message).toMatch(/^invalid host name "/);
       expect(err.message).not.toContain('\n');
@@ -141,12 +132,12 @@ describe('hostile target names and config values', () => {
     const { file, values } = await setup();
     const p = pool(file);
     for (const value of values) {
-      const byKey = await failure(
+      const byKey = await probeFailure(
         p.run(targetOn(sshd, sshd.clientKey, sshd.user, 'k', { key_file: value }), script),
       );
       expect(byKey.reason).toBe('auth');
       expect(byKey.message).toMatch(/^cannot read key_file "/);
-      const byPassword = await failure(
+      const byPassword = await probeFailure(
         p.run(
           targetOn(sshd, sshd.clientKey, sshd.user, 'p', { key_file: undefined, password_file: value }),
           script,
@@ -162,7 +153,7 @@ describe('hostile target names and config values', () => {
     const { values } = await setup();
     const p = pool(path.join(markerDir, 'empty_known_hosts'));
     const name = values[3] as string; // has newlines
-    const err = await failure(p.run(targetOn(sshd, sshd.clientKey, sshd.user, name), script));
+    const err = await probeFailure(p.run(targetOn(sshd, sshd.clientKey, sshd.user, name), script));
     expect(err.reason).toBe('host_key');
     expect(err.message).not.toContain('\n');
     expect(err.message).toContain("tierwise probe trust 'x?touch ");

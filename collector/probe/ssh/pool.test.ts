@@ -4,10 +4,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
 import { tempDir } from '../../../test/support/fixtures.ts';
+import { probeFailure } from '../../../test/support/probe-errors.ts';
 import { freePort, waitFor } from '../../../test/support/processes.ts';
 import { generateKey, type Sshd, sshKeygenPath, startSshd, targetOn } from '../../../test/support/sshd.ts';
 import { type ProbeConfig, type ProbeTarget, probeConfigSchema } from '../config.ts';
-import { ProbeError } from './errors.ts';
 import { SshPool, type SshPoolOptions } from './pool.ts';
 import { recordHostKey, trustHostKey } from './trust.ts';
 
@@ -43,16 +43,6 @@ function pool(cfg: ProbeConfig, options: SshPoolOptions = {}): SshPool {
   const p = new SshPool(cfg, options);
   onTestFinished(() => p.close());
   return p;
-}
-
-/** The ProbeError a promise rejects with. */
-async function failure(promise: Promise<unknown>): Promise<ProbeError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof ProbeError)) throw new Error(`expected a ProbeError, got ${String(err)}`);
-  return err;
 }
 
 describe('SshPool against a real sshd', () => {
@@ -115,7 +105,7 @@ describe('SshPool against a real sshd', () => {
   test('an unknown host key is refused before any credential is offered', async () => {
     const p = pool(config(await knownHosts([])));
     const before = sshd.output().split('\n').length;
-    const err = await failure(p.run(target('stranger'), script));
+    const err = await probeFailure(p.run(target('stranger'), script));
     expect(err.reason).toBe('host_key');
     expect(err.message).toMatch(/^unknown host key for \[127\.0\.0\.1\]:\d+ \(ssh-ed25519 SHA256:/);
     expect(err.message).toContain('run `tierwise probe trust stranger`');
@@ -128,7 +118,7 @@ describe('SshPool against a real sshd', () => {
     const other = await generateKey(await tempDir('other'), 'other_host_key');
     const line = `[127.0.0.1]:${sshd.port} ${other.publicLine.split(' ').slice(0, 2).join(' ')}`;
     const p = pool(config(await knownHosts([line])));
-    const err = await failure(p.run(target('changed'), script));
+    const err = await probeFailure(p.run(target('changed'), script));
     expect(err.reason).toBe('host_key');
     expect(err.message).toContain('host key CHANGED');
     expect(err.message).toContain(`ssh-keygen -R '[127.0.0.1]:${sshd.port}' -f `);
@@ -136,7 +126,7 @@ describe('SshPool against a real sshd', () => {
 
   test('a revoked host key is refused even when also listed as trusted', async () => {
     const p = pool(config(await knownHosts([sshd.knownHostsLine, `@revoked * ${sshd.hostKey}`])));
-    const err = await failure(p.run(target('revoked'), script));
+    const err = await probeFailure(p.run(target('revoked'), script));
     expect(err.reason).toBe('host_key');
     expect(err.message).toContain('REVOKED');
   });
@@ -146,7 +136,7 @@ describe('SshPool against a real sshd', () => {
     const p = pool(config(await knownHosts([ecdsaOnly])));
     expect((await p.run(target('ecdsa-known'), script)).code).toBe(0);
     // Unknown to known_hosts, the server's first choice (ed25519) is what a refusal names.
-    const err = await failure(pool(config(await knownHosts([]))).run(target('none-known'), script));
+    const err = await probeFailure(pool(config(await knownHosts([]))).run(target('none-known'), script));
     expect(err.message).toContain('(ssh-ed25519 SHA256:');
   });
 
@@ -161,10 +151,10 @@ describe('SshPool against a real sshd', () => {
   test('a key the server does not accept fails as auth, naming no key material', async () => {
     const wrong = await generateKey(await tempDir('wrong'), 'wrong_key');
     const p = pool(config(await knownHosts()));
-    const err = await failure(p.run(target('wrong-key', { key_file: wrong.privateFile }), script));
+    const err = await probeFailure(p.run(target('wrong-key', { key_file: wrong.privateFile }), script));
     expect(err.reason).toBe('auth');
     expect(err.message).toBe(`authentication failed at [127.0.0.1]:${sshd.port}`);
-    const missing = await failure(p.run(target('no-key', { key_file: '/nonexistent/key' }), script));
+    const missing = await probeFailure(p.run(target('no-key', { key_file: '/nonexistent/key' }), script));
     expect(missing.reason).toBe('auth');
     expect(missing.message).toBe('cannot read key_file "/nonexistent/key" (ENOENT)');
   });
@@ -172,14 +162,14 @@ describe('SshPool against a real sshd', () => {
   test('a closed port is refused', async () => {
     const port = await freePort();
     const p = pool(config(await knownHosts()));
-    const err = await failure(p.run(target('closed', { port }), script));
+    const err = await probeFailure(p.run(target('closed', { port }), script));
     expect(err.reason).toBe('refused');
     expect(err.message).toBe(`connection refused by [127.0.0.1]:${port}`);
   });
 
   test('a non-zero exit status is an exit failure carrying the output, unless check is off', async () => {
     const p = pool(config(await knownHosts()));
-    const err = await failure(p.run(target('exit'), 'echo partial; exit 3'));
+    const err = await probeFailure(p.run(target('exit'), 'echo partial; exit 3'));
     expect(err.reason).toBe('exit');
     expect(err.message).toContain('exited with status 3');
     expect(err.result).toEqual({ stdout: 'partial\n', stderr: '', code: 3 });
@@ -209,7 +199,7 @@ describe('SshPool against a real sshd', () => {
     const deadJump = target('dead-bastion', { port: await freePort() });
     const viaDead = target('via-dead', { jump: 'dead-bastion' });
     const p2 = pool(config(await knownHosts(), [deadJump, viaDead]));
-    const err = await failure(p2.run(viaDead, script));
+    const err = await probeFailure(p2.run(viaDead, script));
     expect(err.reason).toBe('refused');
   });
 
@@ -218,7 +208,7 @@ describe('SshPool against a real sshd', () => {
     const inner = target('inner', { jump: 'bastion', host: 'localhost' });
     // Only the target's key is known, under "localhost"; the jump host's entry is missing.
     const p = pool(config(await knownHosts([`[localhost]:${sshd.port} ${sshd.hostKey}`]), [jump, inner]));
-    const err = await failure(p.run(inner, script));
+    const err = await probeFailure(p.run(inner, script));
     expect(err.reason).toBe('host_key');
     expect(err.message).toContain('tierwise probe trust bastion');
   });
@@ -228,7 +218,7 @@ describe('SshPool against a real sshd', () => {
     const b = target('loop-b', { jump: 'loop-a' });
     const p = pool(config(await knownHosts(), [a, b]));
     const before = sshd.logins();
-    const err = await failure(p.run(a, script));
+    const err = await probeFailure(p.run(a, script));
     expect(err.reason).toBe('unreachable');
     expect(err.message).toContain('loop');
     expect(sshd.logins()).toBe(before);
@@ -259,7 +249,7 @@ describe('trust', () => {
     expect(sshd.logins()).toBe(before);
 
     const p = pool(config(file));
-    expect((await failure(p.run(t, script))).reason).toBe('host_key');
+    expect((await probeFailure(p.run(t, script))).reason).toBe('host_key');
     await recordHostKey(file, t, presented);
     expect((await p.run(t, script)).code).toBe(0);
     expect((await trustHostKey(t, file)).status).toBe('known');

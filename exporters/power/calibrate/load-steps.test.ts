@@ -21,12 +21,14 @@ describe('runLoadSteps', () => {
       stepSeconds: 2.5,
       settleSeconds: 0.5,
       sampleMs: 250,
+      // One CPU is enough to spread the utilisation, and leaves the others to tests running beside.
+      cpus: 1,
       meter,
       onStep: ({ point }) => point && seen.push(point.utilisation),
     });
     expect(points).toHaveLength(3);
     // The load reached differs between the steps (other tests share these CPUs, so not exactly 0/50/100).
-    expect(Math.max(...seen) - Math.min(...seen)).toBeGreaterThan(0.3);
+    expect(Math.max(...seen) - Math.min(...seen)).toBeGreaterThan(0.2);
     const fit = fitLinearProfile(points);
     expect(fit.idleWatts).toBeCloseTo(2.8, 0);
     expect(fit.maxWatts).toBeCloseTo(9.7, 0);

@@ -50,6 +50,8 @@ export interface LoadStepOptions {
   /** How often the meter is read during a step (sources that integrate power need regular readings). */
   sampleMs?: number;
   onStep?: (step: { level: number; index: number; of: number; point?: PowerPoint }) => void;
+  /** CPUs to load (default all); utilisation is still measured over all of them. */
+  cpus?: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -64,7 +66,7 @@ export async function runLoadSteps(opts: LoadStepOptions): Promise<PowerPoint[]>
   const points: PowerPoint[] = [];
   for (const [index, level] of opts.levels.entries()) {
     opts.onStep?.({ level, index, of: opts.levels.length });
-    const stop = driveLoad(level);
+    const stop = driveLoad(level, opts.cpus);
     try {
       const settleUntil = Date.now() + opts.settleSeconds * 1000;
       while (Date.now() < settleUntil) {
