@@ -60,7 +60,8 @@ export function probeHealthFamilies(outcome: ProbeOutcome): MetricFamily[] {
 export function buildProbeServer(opts: ProbeServerOptions): FastifyInstance {
   const { registry, prober } = opts;
   const app = createWebServer(opts.webConfig, opts.log);
-  const last = new Map<string, ProbeOutcome & { at: Date }>();
+  /** The latest result per target, for / and /metrics: its outcome only, never its series. */
+  const last = new Map<string, { success: boolean; reason?: string; at: Date }>();
 
   app.get('/probe', async (request, reply) => {
     const name = (request.query as Record<string, unknown>).target;
@@ -73,7 +74,7 @@ export function buildProbeServer(opts: ProbeServerOptions): FastifyInstance {
         .type('text/plain')
         .send(`no probe target named ${JSON.stringify(name)}\n`);
     const outcome = await prober.probe(target);
-    last.set(target.name, { ...outcome, at: new Date() });
+    last.set(target.name, { success: outcome.success, reason: outcome.reason, at: new Date() });
     reply.header('Content-Type', CONTENT_TYPE);
     return formatFamilies([...outcome.families, ...probeHealthFamilies(outcome)]);
   });
