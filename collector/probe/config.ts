@@ -22,6 +22,11 @@ export const probeTargetSchema = z
     /** Another target's name to connect through (an SSH jump host). */
     jump: z.string().min(1).optional(),
     timeout_seconds: seconds.default(10),
+    /**
+     * Also offer the SHA-1 key exchanges, CBC ciphers and hmac-sha1 that OpenSSH before 5.7 and old
+     * Dropbear (the ancient boxes this is for) speak. Weaker; only for targets that offer nothing else.
+     */
+    legacy_algorithms: z.boolean().default(false),
   })
   .refine((t) => t.key_file !== undefined || t.password_file !== undefined, {
     message: 'expected key_file (or, explicitly, password_file)',

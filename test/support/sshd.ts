@@ -93,7 +93,9 @@ export interface Sshd {
  * Starts sshd; call stop() when done (afterAll). `hostKeyTypes`: the host keys it has besides ed25519
  * (which comes first), for tests of hosts with several keys.
  */
-export async function startSshd(options: { extraHostKeyTypes?: string[] } = {}): Promise<Sshd> {
+export async function startSshd(
+  options: { extraHostKeyTypes?: string[] /** More sshd_config lines. */; extraConfig?: string[] } = {},
+): Promise<Sshd> {
   const { user, permitRoot } = await ensureTestUser();
   const dir = await mkdtemp(path.join(tmpdir(), 'tierwise-sshd-'));
   // sshd reads authorized_keys as the login user.
@@ -133,6 +135,7 @@ export async function startSshd(options: { extraHostKeyTypes?: string[] } = {}):
     // Tests open many connections at once; OpenSSH's default 10:30:100 would drop some handshakes.
     'MaxStartups 200',
     'MaxSessions 50',
+    ...(options.extraConfig ?? []),
   ].join('\n');
   const configFile = path.join(dir, 'sshd_config');
   await writeFile(configFile, `${config}\n`, { mode: 0o600 });
@@ -239,6 +242,7 @@ export function targetOn(
     user,
     key_file: key.privateFile,
     timeout_seconds: 5,
+    legacy_algorithms: false,
     ...overrides,
   };
 }

@@ -2,7 +2,15 @@ import { readFile } from 'node:fs/promises';
 import { isIP, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type Config, NodeSSH } from 'node-ssh';
-import type { AuthenticationType, Client, ConnectConfig, ServerHostKeyAlgorithm } from 'ssh2';
+import type {
+  AuthenticationType,
+  CipherAlgorithm,
+  Client,
+  ConnectConfig,
+  KexAlgorithm,
+  MacAlgorithm,
+  ServerHostKeyAlgorithm,
+} from 'ssh2';
 import type { ProbeTarget } from '../config.ts';
 import { classifyError, ProbeError, quoted, shellWord } from './errors.ts';
 import { algorithmsFor, type HostKey, hostKeyFromBlob } from './host-key.ts';
@@ -205,6 +213,22 @@ function hostKeyAlgorithms(knownTypes: string[]): ServerHostKeyAlgorithm[] {
   return [...new Set([...preferred, ...defaultHostKeyAlgorithms])];
 }
 
+/**
+ * What a Pentium II's OpenSSH 4.x or an old Dropbear can agree on, appended after ssh2's defaults so a
+ * modern server still gets a modern choice (probe.targets[].legacy_algorithms).
+ */
+// ssh2 takes any of append/prepend/remove; its type declarations want all three.
+const appended = <T>(append: T[]) => ({ append, prepend: [] as T[], remove: [] as T[] });
+const LEGACY_ALGORITHMS = {
+  kex: appended<KexAlgorithm>([
+    'diffie-hellman-group14-sha1',
+    'diffie-hellman-group-exchange-sha1',
+    'diffie-hellman-group1-sha1',
+  ]),
+  cipher: appended<CipherAlgorithm>(['aes128-cbc', 'aes256-cbc', '3des-cbc']),
+  hmac: appended<MacAlgorithm>(['hmac-sha1']),
+} satisfies Config['algorithms'];
+
 /** Opens and authenticates a session, or fails with a classified ProbeError. */
 export async function connectTarget(target: ProbeTarget, options: ConnectOptions): Promise<Connection> {
   const where = describeTarget(target, options.via);
@@ -266,6 +290,7 @@ export async function connectTarget(target: ProbeTarget, options: ConnectOptions
         : // Trust mode: an old box whose only host key is DSA can still show it (last resort, and the
           // person sees the type); afterwards it is offered only because known_hosts names it.
           [...defaultHostKeyAlgorithms, 'ssh-dss'],
+      ...(target.legacy_algorithms ? LEGACY_ALGORITHMS : {}),
     },
     keepaliveInterval: options.keepaliveMs,
     keepaliveCountMax: 3,
