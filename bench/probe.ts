@@ -112,7 +112,7 @@ export async function benchProbe(opts: {
     // A fresh connection per probe: one interval, in this process.
     const loginsBefore = sshd.logins();
     const pool = new SshPool(config, { pooled: false });
-    const prober = new SshProber(pool, defaultConfig().agent, silentLogger);
+    const prober = new SshProber(pool, () => defaultConfig().agent, silentLogger);
     const times: number[] = [];
     let failed = 0;
     await spread(async (target) => {

@@ -34,13 +34,12 @@ export function probeCommand(): Command {
       const { host, port } = parseListenAddress(flags['web.listenAddress']);
       const registry = await TargetRegistry.open(flags.config, log);
       const webConfig = await loadWebConfig(flags['web.config.file']);
-      const { agent } = await loadConfig(flags.config);
       const pool = new SshPool(registry.config, { logger: log });
       registry.onReload((config) => pool.setConfig(config));
       registry.watch();
       const app = buildProbeServer({
         registry,
-        prober: new SshProber(pool, agent, log),
+        prober: new SshProber(pool, () => registry.agent, log),
         webConfig,
         log,
         version: VERSION,

@@ -23,7 +23,8 @@ export class SshProber implements Prober {
 
   constructor(
     private readonly pool: SshPool,
-    private readonly agent: Pick<AgentConfig, 'filesystem' | 'netdev'>,
+    /** Read at each probe, so a reload's excludes apply at once. */
+    private readonly agent: () => Pick<AgentConfig, 'filesystem' | 'netdev'>,
     private readonly log: Logger,
   ) {}
 
@@ -36,13 +37,12 @@ export class SshProber implements Prober {
       const sections = parseProbeOutput(stdout);
       const identity = identitySections(sections);
       if (identity) this.identities.set(target.name, { sections: identity, atMs: Date.now() });
+      const agent = this.agent();
       const families = probeFamilies(sections, {
         ...(target.tier ? { tier: target.tier } : {}),
         ...((identity ?? known?.sections) ? { identity: identity ?? known?.sections } : {}),
-        filesystem: this.agent.filesystem,
-        ...(this.agent.netdev.device_exclude
-          ? { netdevDeviceExclude: this.agent.netdev.device_exclude }
-          : {}),
+        filesystem: agent.filesystem,
+        ...(agent.netdev.device_exclude ? { netdevDeviceExclude: agent.netdev.device_exclude } : {}),
       });
       this.note(target, undefined);
       return { families, success: true, durationSeconds: (performance.now() - started) / 1000 };

@@ -1,7 +1,7 @@
 import { type FSWatcher, watch } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { ConfigError, loadConfig } from '../../common/config.ts';
+import { type AgentConfig, ConfigError, loadConfig, type TierwiseConfig } from '../../common/config.ts';
 import type { ProbeConfig, ProbeTarget } from './config.ts';
 
 /**
@@ -10,7 +10,7 @@ import type { ProbeConfig, ProbeTarget } from './config.ts';
  * tierwise_probe_config_last_reload_successful 0 and logged with the file, key and expectation.
  */
 export class TargetRegistry {
-  private current: ProbeConfig;
+  private current: TierwiseConfig;
   private lastReloadOk = true;
   private lastReloadAt = Date.now();
   private watcher: FSWatcher | undefined;
@@ -19,7 +19,7 @@ export class TargetRegistry {
 
   private constructor(
     private readonly file: string | undefined,
-    initial: ProbeConfig,
+    initial: TierwiseConfig,
     private readonly log: Logger,
   ) {
     this.current = initial;
@@ -27,15 +27,20 @@ export class TargetRegistry {
 
   /** Loads the file; a bad file at start is a ConfigError (exit 2), not a silent empty target list. */
   static async open(file: string | undefined, log: Logger): Promise<TargetRegistry> {
-    return new TargetRegistry(file, (await loadConfig(file)).probe, log);
+    return new TargetRegistry(file, await loadConfig(file), log);
   }
 
   get config(): ProbeConfig {
-    return this.current;
+    return this.current.probe;
+  }
+
+  /** The agent section: the probe parses with its filesystem and netdev excludes, reloaded alike. */
+  get agent(): AgentConfig {
+    return this.current.agent;
   }
 
   target(name: string): ProbeTarget | undefined {
-    return this.current.targets.find((t) => t.name === name);
+    return this.current.probe.targets.find((t) => t.name === name);
   }
 
   status(): { ok: boolean; at: number } {
@@ -50,10 +55,13 @@ export class TargetRegistry {
   async reload(): Promise<boolean> {
     this.lastReloadAt = Date.now();
     try {
-      this.current = (await loadConfig(this.file)).probe;
+      this.current = await loadConfig(this.file);
       this.lastReloadOk = true;
-      this.log.info({ file: this.file, targets: this.current.targets.length }, 'probe targets reloaded');
-      for (const l of this.listeners) l(this.current);
+      this.log.info(
+        { file: this.file, targets: this.current.probe.targets.length },
+        'probe targets reloaded',
+      );
+      for (const l of this.listeners) l(this.current.probe);
       return true;
     } catch (err) {
       this.lastReloadOk = false;
