@@ -7,7 +7,12 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['{exporters,common,cli,collector,cost}/**/*.test.ts'] },
+        test: {
+          name: 'unit',
+          include: [
+            '{exporters,common,cli,collector,cost,rules,alertmanager,deploy,dashboards}/**/*.test.ts',
+          ],
+        },
       },
       {
         extends: true,

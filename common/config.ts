@@ -1,9 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { alertingConfigSchema } from '../alertmanager/config-schema.ts';
 import { probeConfigSchema } from '../collector/probe/config.ts';
+import { stackConfigSchema } from '../deploy/stack/config.ts';
 import { gpuConfigSchema } from '../exporters/gpu/config.ts';
 import { powerConfigSchema } from '../exporters/power/config.ts';
+import { budgetsSchema, machinesSchema } from '../rules/declared-schema.ts';
 
 /** node_exporter's defaults, so a host shows the same filesystems in both. */
 export const DEFAULT_MOUNT_POINTS_EXCLUDE =
@@ -108,11 +111,49 @@ const agentSchema = z.strictObject({
   gpu: gpuConfigSchema.prefault({}),
 });
 
-export const configSchema = z.strictObject({
-  agent: agentSchema.prefault({}),
-  /** Machines probed over SSH by `tierwise probe` (collector/probe). */
-  probe: probeConfigSchema.prefault({}),
-});
+export const configSchema = z
+  .strictObject({
+    agent: agentSchema.prefault({}),
+    /** Machines probed over SSH by `tierwise probe` (collector/probe). */
+    probe: probeConfigSchema.prefault({}),
+    /** What the owner declares per machine (by instance): power budget, off-hours schedule, sleeping. */
+    machines: machinesSchema.default({}),
+    budgets: budgetsSchema.prefault({}),
+    /** Where alerts go (alertmanager/). */
+    alerting: alertingConfigSchema.prefault({}),
+    /** `tierwise stack`: the whole stack on one machine (deploy/stack). */
+    stack: stackConfigSchema.prefault({}),
+  })
+  .superRefine((c, ctx) => {
+    for (const [instance, m] of Object.entries(c.machines)) {
+      if (m.schedule !== undefined && !(m.schedule in c.alerting.schedules))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['machines', instance, 'schedule'],
+          message: `expected the name of a schedule in alerting.schedules, got "${m.schedule}"`,
+        });
+    }
+    const receivers = new Set(c.alerting.receivers.map((r) => r.name));
+    const routes: [string[], string[]][] = [
+      ...Object.entries(c.alerting.severity).map(([k, v]): [string[], string[]] => [
+        ['alerting', 'severity', k],
+        v,
+      ]),
+      ...Object.entries(c.alerting.tiers).map(([k, v]): [string[], string[]] => [
+        ['alerting', 'tiers', k],
+        v,
+      ]),
+    ];
+    for (const [path, names] of routes)
+      names.forEach((n, i) => {
+        if (!receivers.has(n))
+          ctx.addIssue({
+            code: 'custom',
+            path: [...path, i],
+            message: `expected the name of a receiver in alerting.receivers, got "${n}"`,
+          });
+      });
+  });
 
 export type TierwiseConfig = z.infer<typeof configSchema>;
 export type AgentConfig = TierwiseConfig['agent'];

@@ -22,15 +22,31 @@ export interface TestPrometheus {
   output(): string;
 }
 
+export interface PrometheusOptions {
+  scrapeConfigs: object[];
+  /** Scrape and rule evaluation interval; default 1s. */
+  scrapeInterval?: string;
+  seed?: (dataDir: string) => Promise<void>;
+  /** Rule files to load (absolute paths). */
+  ruleFiles?: string[];
+  /** host:port of Alertmanagers to send alerts to. */
+  alertmanagers?: string[];
+}
+
 /**
  * Starts Debian's real Prometheus on a free loopback port with the given scrape configs. `seed` may put
  * TSDB blocks into the data directory first (history made with promtool tsdb create-blocks-from).
+ * Called with an options object, it can also load rule files and send alerts to Alertmanager.
  */
 export async function startPrometheus(
-  scrapeConfigs: object[],
-  scrapeInterval = '1s',
-  seed?: (dataDir: string) => Promise<void>,
+  scrapeConfigsOrOptions: object[] | PrometheusOptions,
+  scrapeIntervalArg = '1s',
+  seedArg?: (dataDir: string) => Promise<void>,
 ): Promise<TestPrometheus> {
+  const options: PrometheusOptions = Array.isArray(scrapeConfigsOrOptions)
+    ? { scrapeConfigs: scrapeConfigsOrOptions, scrapeInterval: scrapeIntervalArg, seed: seedArg }
+    : scrapeConfigsOrOptions;
+  const { scrapeConfigs, scrapeInterval = '1s', seed, ruleFiles = [], alertmanagers = [] } = options;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tierwise-prom-'));
   if (seed) await seed(path.join(dir, 'data'));
   const port = await freePort();
@@ -44,6 +60,10 @@ export async function startPrometheus(
         evaluation_interval: scrapeInterval,
       },
       scrape_configs: scrapeConfigs,
+      ...(ruleFiles.length > 0 && { rule_files: ruleFiles }),
+      ...(alertmanagers.length > 0 && {
+        alerting: { alertmanagers: [{ static_configs: [{ targets: alertmanagers }] }] },
+      }),
     }),
   );
   const proc: Started = startProcess('prometheus', [
