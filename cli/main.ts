@@ -5,6 +5,7 @@ import { agentCommand } from './agent-command.ts';
 import { calibrateCommand } from './calibrate-command.ts';
 import { inventoryCommand } from './inventory-command.ts';
 import { probeCommand } from './probe-command.ts';
+import { stackCommand } from './stack-command.ts';
 import { UsageError } from './usage-error.ts';
 
 /** Exit codes: 2 for unusable configuration or flags (the message names file, key and expectation). */
@@ -16,7 +17,8 @@ export async function main(argv: string[]): Promise<void> {
     .addCommand(agentCommand())
     .addCommand(inventoryCommand())
     .addCommand(calibrateCommand())
-    .addCommand(probeCommand());
+    .addCommand(probeCommand())
+    .addCommand(stackCommand());
   // Subcommands do not inherit exitOverride: without this, a bad flag to one of them exits 1 from inside
   // commander instead of 2 from here.
   const override = (command: Command) => {
