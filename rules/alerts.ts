@@ -42,6 +42,14 @@ and on (instance, collector) max by (instance, collector) (max_over_time(tierwis
 }
 
 /**
+ * A filesystem flag (0/1) that is set now but was clear earlier today: newly broken. A mount that is
+ * read-only or unreadable by design has been so all day and never alerts.
+ */
+function mountFlagTurnedOn(metric: string): string {
+  return `${metric} == 1\nand on (instance, device, mountpoint) min_over_time(${metric}[1d]) == 0`;
+}
+
+/**
  * Alert rules. `for` durations are set for homelab noise: a Pi rebooting for an update, a scrape lost to
  * Wi-Fi, a nightly backup filling a disk briefly should not page anyone.
  */
@@ -108,10 +116,8 @@ and node_filesystem_readonly == 0`),
           description:
             'At the rate of the last 6 hours, {{ $labels.mountpoint }} ({{ $labels.device }}) runs out of space within a day; it is under 40 % free now.',
         }),
-        // Newly read-only only: a mount that is read-only on purpose has been so all day.
         alert('TierwiseFilesystemReadOnly', {
-          expr: withTier(`node_filesystem_readonly == 1
-and on (instance, device, mountpoint) min_over_time(node_filesystem_readonly[1d]) == 0`),
+          expr: withTier(mountFlagTurnedOn('node_filesystem_readonly')),
           for: '5m',
           severity: 'critical',
           summary: '{{ $labels.mountpoint }} on {{ $labels.instance }} went read-only',
@@ -119,8 +125,7 @@ and on (instance, device, mountpoint) min_over_time(node_filesystem_readonly[1d]
             '{{ $labels.mountpoint }} ({{ $labels.device }}) was writable earlier today and is now read-only: the kernel usually does this after I/O errors (SD card or disk failing).',
         }),
         alert('TierwiseFilesystemDeviceError', {
-          expr: withTier(`node_filesystem_device_error == 1
-and on (instance, device, mountpoint) min_over_time(node_filesystem_device_error[1d]) == 0`),
+          expr: withTier(mountFlagTurnedOn('node_filesystem_device_error')),
           for: '10m',
           severity: 'warning',
           summary: '{{ $labels.mountpoint }} on {{ $labels.instance }} cannot be read',

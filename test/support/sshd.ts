@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { ProbeTarget } from '../../collector/probe/config.ts';
+import { descendants } from './proc-tree.ts';
 import { freePort, type Started, startProcess, waitFor } from './processes.ts';
 
 /**
@@ -203,28 +204,6 @@ async function signalDescendants(pid: number | undefined, signal: NodeJS.Signals
     }
   }
   return victims.length;
-}
-
-/** Every process below `pid` (from /proc/<pid>/task/<tid>/children), deepest last. */
-async function descendants(pid: number): Promise<number[]> {
-  const found: number[] = [];
-  const visit = async (parent: number) => {
-    let tasks: string[] = [];
-    try {
-      tasks = await readdir(`/proc/${parent}/task`);
-    } catch {
-      return;
-    }
-    for (const task of tasks) {
-      const text = await readFile(`/proc/${parent}/task/${task}/children`, 'utf8').catch(() => '');
-      for (const child of text.split(/\s+/).filter(Boolean).map(Number)) {
-        found.push(child);
-        await visit(child);
-      }
-    }
-  };
-  await visit(pid);
-  return found;
 }
 
 /** A probe target for a server (this sshd, or a fault server given its port), key auth, 5 s timeout. */
