@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../common/config.ts';
 import { VERSION } from '../common/version.ts';
+import { adviseCommand } from './advise-command.ts';
 import { agentCommand } from './agent-command.ts';
 import { calibrateCommand } from './calibrate-command.ts';
+import { collectorCommand } from './collector-command.ts';
 import { inventoryCommand } from './inventory-command.ts';
 import { probeCommand } from './probe-command.ts';
 import { stackCommand } from './stack-command.ts';
@@ -18,7 +20,9 @@ export async function main(argv: string[]): Promise<void> {
     .addCommand(inventoryCommand())
     .addCommand(calibrateCommand())
     .addCommand(probeCommand())
-    .addCommand(stackCommand());
+    .addCommand(stackCommand())
+    .addCommand(adviseCommand())
+    .addCommand(collectorCommand());
   // Subcommands do not inherit exitOverride: without this, a bad flag to one of them exits 1 from inside
   // commander instead of 2 from here.
   const override = (command: Command) => {

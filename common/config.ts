@@ -2,7 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { alertingConfigSchema } from '../alertmanager/config-schema.ts';
+import { collectorConfigSchema } from '../collector/advisor/config.ts';
 import { probeConfigSchema } from '../collector/probe/config.ts';
+import { tariffSchema } from '../cost/scenario.ts';
 import { stackConfigSchema } from '../deploy/stack/config.ts';
 import { gpuConfigSchema } from '../exporters/gpu/config.ts';
 import { powerConfigSchema } from '../exporters/power/config.ts';
@@ -123,9 +125,29 @@ export const configSchema = z
     alerting: alertingConfigSchema.prefault({}),
     /** `tierwise stack`: the whole stack on one machine (deploy/stack). */
     stack: stackConfigSchema.prefault({}),
+    /** What a kWh costs when: the collector prices the history with it and exports the price now. */
+    tariff: tariffSchema.optional(),
+    /** `tierwise collector` and `tierwise advise --prometheus` (collector/advisor). */
+    collector: collectorConfigSchema.prefault({}),
   })
   .superRefine((c, ctx) => {
+    if (c.tariff && !isTimeZone(c.tariff.timezone))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tariff', 'timezone'],
+        message: `expected an IANA time zone such as Europe/London, got "${c.tariff.timezone}"`,
+      });
     for (const [instance, m] of Object.entries(c.machines)) {
+      if (
+        m.salvage_value !== undefined &&
+        m.purchase_price !== undefined &&
+        m.salvage_value > m.purchase_price
+      )
+        ctx.addIssue({
+          code: 'custom',
+          path: ['machines', instance, 'salvage_value'],
+          message: `expected at most purchase_price (${m.purchase_price})`,
+        });
       if (m.schedule !== undefined && !(m.schedule in c.alerting.schedules))
         ctx.addIssue({
           code: 'custom',
@@ -154,6 +176,16 @@ export const configSchema = z
           });
       });
   });
+
+/** Whether the runtime's time zone database knows `zone` (the tariff's bands are in local time). */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type TierwiseConfig = z.infer<typeof configSchema>;
 export type AgentConfig = TierwiseConfig['agent'];

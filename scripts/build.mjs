@@ -1,5 +1,6 @@
 // Bundles the whole CLI (agent included) into one ES module that runs with plain `node` on any
 // tier, a Raspberry Pi without npm among them: copy dist/tierwise.mjs over and run it.
+import { copyFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 /**
@@ -40,3 +41,10 @@ await build({
   plugins: [nativeAddonsAbsent],
   logLevel: 'warning',
 });
+
+// The placement solver's WebAssembly (3.5 MB) sits beside the bundle, where the bundled highs loader
+// looks for it (new URL('highs.wasm', import.meta.url)). Embedding it in the bundle instead would put
+// 4.7 MB more source text on every agent's heap: with the Pi flags (--max-old-space-size=24) the agent
+// then runs out of memory at start. Only `tierwise advise` and the collector need it; without it they
+// report the greedy plan and say why.
+copyFileSync('node_modules/highs/build/highs.wasm', 'dist/highs.wasm');

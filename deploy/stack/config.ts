@@ -5,6 +5,7 @@ export const STACK_JOBS = {
   agent: 'tierwise-agent',
   probe: 'tierwise-probe',
   probeSelf: 'tierwise-probe-self',
+  collector: 'tierwise-collector',
   prometheus: 'prometheus',
   alertmanager: 'alertmanager',
 } as const;
@@ -30,6 +31,7 @@ export const stackConfigSchema = z
       .strictObject({
         agent: listen.default('127.0.0.1:10090'),
         probe: listen.default('127.0.0.1:10091'),
+        collector: listen.default('127.0.0.1:10092'),
         prometheus: listen.default('127.0.0.1:9090'),
         alertmanager: listen.default('127.0.0.1:9093'),
       })

@@ -132,6 +132,15 @@ describe('prometheus.yml for the stack', () => {
     expect(fast.global.scrape_timeout).toBe('1s');
   });
 
+  it('scrapes the collector on this machine when a tariff lets it price energy', () => {
+    const priced = parseConfig(`${TIERWISE_YML}\ntariff: { price_per_kwh: 0.3 }\n`, 'tierwise.yml');
+    const c = prometheusConfig(priced, { ruleFiles: RULES, hostname: 'central' });
+    expect(targetsOf('tierwise-collector', c).map((t) => [t.__address__, t.instance])).toEqual([
+      ['127.0.0.1:10092', 'central'],
+    ]);
+    expect(built.scrape_configs.map((j) => j.job_name)).not.toContain('tierwise-collector');
+  });
+
   it('leaves the probe out when there are no probe targets', () => {
     const jobs = prometheusConfig(parseConfig('', 'empty.yml'), {
       ruleFiles: [],

@@ -44,7 +44,7 @@ const LOOPBACK_ADDRESS = '(localhost|127(\\.[0-9]+){3}):[0-9]+';
  * to the stack's Alertmanager. Pure: the caller writes it.
  */
 export function prometheusConfig(
-  config: Pick<TierwiseConfig, 'stack' | 'probe'>,
+  config: Pick<TierwiseConfig, 'stack' | 'probe' | 'tariff'>,
   input: PrometheusConfigInput,
 ): PrometheusConfig {
   const { stack } = config;
@@ -57,6 +57,15 @@ export function prometheusConfig(
       relabel_configs: machine(),
     },
     ...probeJobs(config, interval, input.hostname),
+    ...(runsCollector(config)
+      ? [
+          {
+            job_name: STACK_JOBS.collector,
+            static_configs: [{ targets: [localAddress(stack.listen.collector)] }],
+            relabel_configs: machine(),
+          },
+        ]
+      : []),
     ...stack.exporters.map((e) => ({
       job_name: e.job,
       metrics_path: e.metrics_path,
@@ -91,6 +100,14 @@ export function prometheusConfig(
 /** Whether the stack runs `tierwise probe` (only for a config with targets). */
 export function runsProbe(config: Pick<TierwiseConfig, 'probe'>): boolean {
   return config.probe.targets.length > 0;
+}
+
+/**
+ * Whether the stack runs `tierwise collector`: it prices energy, so only with a tariff in tierwise.yml
+ * (without one the cost series stay empty, and everything else works).
+ */
+export function runsCollector(config: Pick<TierwiseConfig, 'tariff'>): boolean {
+  return config.tariff !== undefined;
 }
 
 /**

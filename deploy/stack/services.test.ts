@@ -90,6 +90,24 @@ describe('the programs of the stack', () => {
     expect(services.find((s) => s.name === 'prometheus')?.args).toContain('--log.level=debug');
   });
 
+  it("runs the collector against the stack's Prometheus when there is a tariff", () => {
+    const priced = parseConfig(
+      'tariff: { price_per_kwh: 0.3 }\nstack: { listen: { collector: ":10192" } }',
+      't.yml',
+    );
+    const collector = stackServices(priced, input).find((s) => s.name === 'collector');
+    expect(collector?.args).toEqual([
+      '/opt/tierwise/dist/tierwise.mjs',
+      'collector',
+      '--config=/etc/tierwise.yml',
+      '--prometheus=http://127.0.0.1:9090/',
+      '--web.listen-address=:10192',
+      '--log.level=info',
+    ]);
+    expect(collector?.readyUrl).toBe('http://127.0.0.1:10192/healthz');
+    expect(stackServices(withTarget, input).map((s) => s.name)).not.toContain('collector');
+  });
+
   it('prints where each part answers', () => {
     expect(urlBlock(stackServices(withTarget, input), paths.dataDir)).toBe(
       [

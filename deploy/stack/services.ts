@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { TierwiseConfig } from '../../common/config.ts';
 import type { Binaries } from './binaries.ts';
 import { localUrl } from './listen.ts';
-import { runsProbe } from './prometheus-config.ts';
+import { runsCollector, runsProbe } from './prometheus-config.ts';
 import type { ChildSpec } from './supervisor.ts';
 
 /** One program of the stack: how to start it, when it is ready, where a person opens it. */
@@ -80,12 +80,9 @@ export interface ServicesInput {
   logLevel: string;
 }
 
-/**
- * Every program the stack runs, started together. The central collector service joins as one more entry
- * when it exists.
- */
+/** Every program the stack runs, started together. */
 export function stackServices(
-  config: Pick<TierwiseConfig, 'stack' | 'probe'>,
+  config: Pick<TierwiseConfig, 'stack' | 'probe' | 'tariff'>,
   input: ServicesInput,
 ): Service[] {
   const { listen, retention } = config.stack;
@@ -159,6 +156,24 @@ export function stackServices(
       url: localUrl(listen.probe),
       listenKey: 'stack.listen.probe',
       address: listen.probe,
+    });
+  if (runsCollector(config))
+    services.push({
+      name: 'collector',
+      title: 'collector',
+      command: self.command,
+      args: [
+        ...self.args,
+        'collector',
+        ...configFlag,
+        `--prometheus=${localUrl(listen.prometheus)}`,
+        `--web.listen-address=${listen.collector}`,
+        `--log.level=${input.logLevel}`,
+      ],
+      readyUrl: localUrl(listen.collector, '/healthz'),
+      url: localUrl(listen.collector),
+      listenKey: 'stack.listen.collector',
+      address: listen.collector,
     });
   return services;
 }

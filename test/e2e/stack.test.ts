@@ -37,7 +37,7 @@ describe('tierwise stack', () => {
   let configFile: string;
   let sshd: Sshd;
   let nodeExporter: Started;
-  const ports = { agent: 0, probe: 0, prometheus: 0, alertmanager: 0, node: 0 };
+  const ports = { agent: 0, probe: 0, collector: 0, prometheus: 0, alertmanager: 0, node: 0 };
   const started: RunningStack[] = [];
   let prometheus: string;
   let alertmanager: string;
@@ -101,6 +101,7 @@ describe('tierwise stack', () => {
           'tierwise-agent',
           'tierwise-probe',
           'tierwise-probe-self',
+          'tierwise-collector',
           'node',
           'prometheus',
           'alertmanager',
@@ -133,13 +134,16 @@ describe('tierwise stack', () => {
     await writeFile(
       configFile,
       stringify({
-        agent: { speed_score: { enabled: false } },
+        agent: { speed_score: { enabled: false }, power: { profile: 'mini-pc-n100' } },
         probe: { known_hosts: knownHosts, targets: [{ name: 'old-box', ...target }] },
+        // A tariff lets the collector price energy, so the stack runs it.
+        tariff: { currency: 'EUR', timezone: 'Europe/Berlin', price_per_kwh: 0.3 },
         stack: {
           scrape_interval: '1s',
           listen: {
             agent: `127.0.0.1:${ports.agent}`,
             probe: `127.0.0.1:${ports.probe}`,
+            collector: `127.0.0.1:${ports.collector}`,
             prometheus: `127.0.0.1:${ports.prometheus}`,
             alertmanager: `127.0.0.1:${ports.alertmanager}`,
           },
@@ -205,6 +209,12 @@ describe('tierwise stack', () => {
       return r.length > 0 ? r : undefined;
     });
     expect(joined[0]?.metric.instance).toBe(os.hostname());
+    // The collector's tariff reaches Prometheus, where the cost rules price this machine's power.
+    const cost = await waitFor('a cost per hour for this machine', async () => {
+      const r = await query('tierwise:node_cost_per_hour');
+      return r.length > 0 ? r : undefined;
+    });
+    expect(cost[0]?.metric).toMatchObject({ instance: os.hostname(), currency: 'EUR' });
 
     const [agentUp] = await query('up{job="tierwise-agent"}');
     const silence = (await (

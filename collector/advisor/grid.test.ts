@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { formatDuration, parseDuration } from './duration.ts';
+import { addSeries, coverage, gridEndingAt, onGrid, quantile } from './grid.ts';
+
+describe('the time grid', () => {
+  it('ends on a multiple of the step, as VictoriaMetrics aligns range queries', () => {
+    expect(gridEndingAt(1_000_123, 3600, 300)).toEqual({ start: 996_300, stepSeconds: 300, points: 12 });
+  });
+
+  it('places each sample on its step; no data, NaN and points off the grid stay null', () => {
+    const g = { start: 1000, stepSeconds: 10, points: 4 };
+    const s = onGrid(g, [
+      [1000, '1'],
+      [1021, '2.5'], // a server's float timestamp rounds to its step
+      [1030, 'NaN'],
+      [1040, '9'], // past the grid
+    ]);
+    expect(s).toEqual([1, null, 2.5, null]);
+    expect(coverage(s)).toBe(0.5);
+    expect(addSeries(s, [null, 1, 1, null])).toEqual([1, 1, 3.5, null]);
+  });
+
+  it('takes quantiles by linear interpolation', () => {
+    expect(quantile([1, 2, 3, 4, 5], 0.95)).toBeCloseTo(4.8, 12);
+    expect(quantile([7], 0.95)).toBe(7);
+    expect(quantile([], 0.5)).toBeUndefined();
+  });
+
+  it('reads and writes durations', () => {
+    expect(parseDuration('7d')).toBe(604800);
+    expect(parseDuration('5m')).toBe(300);
+    expect(parseDuration('0d')).toBeUndefined();
+    expect(parseDuration('1y')).toBeUndefined();
+    expect(formatDuration(604800)).toBe('7d');
+    expect(formatDuration(2 * 86400)).toBe('2d');
+    expect(formatDuration(90)).toBe('90s');
+  });
+});
