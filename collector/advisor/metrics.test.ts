@@ -65,7 +65,7 @@ describe("the collector's /metrics", () => {
       advice.placement.moves.map((m) => ({
         name: 'tierwise_placement_move_saving_per_month',
         labels: { workload: m.workload, from: m.from, to: m.to, currency: 'GBP' },
-        value: m.saving_per_month,
+        value: m.net_saving_per_month,
       })),
     );
     const off = advice.placement.power_off[0];

@@ -92,8 +92,8 @@ export function advisorFamilies(tariff: Tariff, state: AdvisorState, nowSeconds:
   for (const m of placement.moves)
     b.gauge(
       'tierwise_placement_move_saving_per_month',
-      'Projected monthly saving of each recommended move.',
-      m.saving_per_month,
+      'Projected monthly saving of each recommended move, with its share of the machines it helps switch off (do not add the power-off savings to these).',
+      m.net_saving_per_month,
       { workload: m.workload, from: m.from, to: m.to, currency },
     );
   for (const p of placement.power_off)

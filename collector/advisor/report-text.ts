@@ -67,7 +67,7 @@ export function adviceText(a: Advice): string {
       ? '  none: every workload is where it costs least'
       : table(
           ['workload', 'from', 'to', 'saving/month', 'why'],
-          placement.moves.map((m) => [m.workload, m.from, m.to, money(m.saving_per_month, c), m.reason]),
+          placement.moves.map((m) => [m.workload, m.from, m.to, money(m.net_saving_per_month, c), m.reason]),
           new Set([3]),
         ),
   );

@@ -24,9 +24,14 @@ export function explainPlan(problem: Problem, planned: readonly number[]): PlanF
   const now = weeklyCost(model, model.current, onNow);
   const then = weeklyCost(model, planned, onPlanned);
   const movesInto = new Array<number>(model.machines.length).fill(0);
+  const movesOutOf = new Array<number>(model.machines.length).fill(0);
   planned.forEach((m, w) => {
-    if (m !== model.current[w]) movesInto[m] = (movesInto[m] as number) + 1;
+    const from = model.current[w] as number;
+    if (m === from) return;
+    movesInto[m] = (movesInto[m] as number) + 1;
+    movesOutOf[from] = (movesOutOf[from] as number) + 1;
   });
+  const switchedOff = (m: number) => (onNow[m] ?? false) && !onPlanned[m];
 
   const moves = planned.flatMap((to, w) => {
     const from = model.current[w] as number;
@@ -44,7 +49,10 @@ export function explainPlan(problem: Problem, planned: readonly number[]): PlanF
         ? `${name(to)} does the same work for ${watts(after)} instead of ${watts(before)} on ${name(from)}`
         : `${name(to)} has room for it (${watts(after)} there, ${watts(before)} on ${name(from)})`,
     ];
-    if (!onPlanned[from] && onNow[from]) parts.push(`${name(from)} can then be switched off`);
+    if (switchedOff(from)) parts.push(`${name(from)} can then be switched off`);
+    const net = switchedOff(from)
+      ? saving + (model.idleCost[from] as number) / (movesOutOf[from] as number)
+      : saving;
     if (switchedOn)
       parts.push(`switches on ${name(to)} (${watts(model.machines[to]?.power.idle_watts ?? 0)} idle)`);
     return [
@@ -54,13 +62,15 @@ export function explainPlan(problem: Problem, planned: readonly number[]): PlanF
         to: name(to),
         saving_per_week: saving,
         saving_per_month: saving * WEEKS_PER_MONTH,
+        net_saving_per_week: net,
+        net_saving_per_month: net * WEEKS_PER_MONTH,
         reason: `${workload.name}: ${parts.join('; ')}`,
       },
     ];
   });
 
   const power_off = model.machines.flatMap((m, i) =>
-    onNow[i] && !onPlanned[i]
+    switchedOff(i)
       ? [
           {
             machine: m.name,

@@ -63,6 +63,12 @@ const movesOf = (plan: PlacementPlan) => plan.moves.map((m) => [m.workload, m.fr
 const savingsAddUp = (plan: PlacementPlan) =>
   plan.moves.reduce((s, m) => s + m.saving_per_week, 0) +
   plan.power_off.reduce((s, p) => s + p.saving_per_week, 0);
+/** The same total, each switch-off's saving carried by the moves that empty its machine (if any). */
+const netSavingsAddUp = (plan: PlacementPlan) =>
+  plan.moves.reduce((s, m) => s + m.net_saving_per_week, 0) +
+  plan.power_off
+    .filter((p) => !plan.moves.some((m) => m.from === p.machine))
+    .reduce((s, p) => s + p.saving_per_week, 0);
 
 // nas: always on, (60 − 20) / 400 = 0.1 W per score-core; desktop-1: (120 − 40) / 400 = 0.2;
 // n100: (26 − 6) / (4 × 125) = 0.04. CPU limit 0.8 × 4 = 3.2 cores each.
@@ -110,6 +116,7 @@ describe('planPlacement', () => {
       },
     ]);
     expect(savingsAddUp(plan)).toBeCloseTo(plan.current_weekly_cost - plan.planned_weekly_cost, 12);
+    expect(netSavingsAddUp(plan)).toBeCloseTo(plan.current_weekly_cost - plan.planned_weekly_cost, 12);
     // Requests on the n100: jellyfin 200 / 125 = 1.6 cores, 1000 MiB × 1.1 = 1100 MiB.
     expect(plan.rightsizing[0]).toEqual({
       workload: 'jellyfin',
@@ -139,6 +146,8 @@ describe('planPlacement', () => {
       ]);
       expect(plan.notes).toContain(`jellyfin stays on desktop-1: it is pinned to ${pin}`);
       expect(savingsAddUp(plan)).toBeCloseTo(plan.current_weekly_cost - plan.planned_weekly_cost, 12);
+      expect(netSavingsAddUp(plan)).toBeCloseTo(plan.current_weekly_cost - plan.planned_weekly_cost, 12);
+      expect(netSavingsAddUp(plan)).toBeCloseTo(plan.current_weekly_cost - plan.planned_weekly_cost, 12);
     }
   });
 
@@ -224,6 +233,7 @@ describe('planPlacement', () => {
     ]);
     expect(plan.notes).toContain('ollama stays on gpu-box: it needs a GPU');
     expect(savingsAddUp(plan)).toBeCloseTo(plan.current_weekly_cost - plan.planned_weekly_cost, 12);
+    expect(netSavingsAddUp(plan)).toBeCloseTo(plan.current_weekly_cost - plan.planned_weekly_cost, 12);
 
     // Were the GPU optional, everything would go to the n100 and the GPU box off (6 + 0.64 + 0.8 + 0.08 W).
     const optional = await planPlacement(gpuLab(false));

@@ -7,8 +7,15 @@ export interface Move {
   workload: string;
   from: string;
   to: string;
+  /** The move's own saving: its workload's cost where it ran less where it goes (migration included). */
   saving_per_week: number;
   saving_per_month: number;
+  /**
+   * Its saving with its share of the machines it helps empty: each machine switched off splits its
+   * idle saving equally over the moves out of it. These add up to the plan's whole saving.
+   */
+  net_saving_per_week: number;
+  net_saving_per_month: number;
   reason: string;
 }
 
