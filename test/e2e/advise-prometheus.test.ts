@@ -17,9 +17,8 @@ import { freePort, type Started, startProcess, waitFor } from '../support/proces
 import { startPrometheus, type TestPrometheus } from '../support/prometheus.ts';
 
 // A week of a four-machine homelab (test/support/advise-history.ts) backfilled into Debian's Prometheus
-// as the tierwise:* contract and inventory series, then read by the bundled CLI. VictoriaMetrics is not
-// packaged for Debian here, so its Prometheus API is not exercised; the advisor only uses query_range
-// with plain PromQL on a grid aligned to the step, as VictoriaMetrics answers it.
+// as the tierwise:* contract and inventory series, then read by the bundled CLI (the same history in
+// Debian's VictoriaMetrics gives the same plan: advise-victoriametrics.test.ts).
 
 const TARIFF = {
   currency: 'GBP',

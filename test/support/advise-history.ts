@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { prng } from '../../cost/placement/random-homelab.ts';
@@ -419,6 +419,27 @@ export async function backfillHistory(dataDir: string, opts: HistoryOptions): Pr
     execFileSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', file, dataDir], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The same history as Prometheus text exposition lines with millisecond timestamps, for
+ * VictoriaMetrics' `/api/v1/import/prometheus` (which reads timestamps as milliseconds, where
+ * OpenMetrics has seconds). The OpenMetrics comments (`# TYPE`, `# EOF`) are left out.
+ */
+export async function historyForImport(opts: HistoryOptions): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'tierwise-advise-history-'));
+  try {
+    const file = path.join(dir, 'history.om');
+    await writeHistory(file, opts);
+    return (await readFile(file, 'utf8'))
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('#'))
+      .map((line) => line.replace(/ (\d+)$/, (_, seconds: string) => ` ${Number(seconds) * 1000}`))
+      .join('\n')
+      .concat('\n');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
