@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import { type Advice, advise } from '../collector/advisor/advice.ts';
 import type { QueryProgress } from '../collector/advisor/contract-queries.ts';
@@ -6,23 +6,22 @@ import { formatDuration, parseDuration } from '../collector/advisor/duration.ts'
 import { scenarioFromPrometheus } from '../collector/advisor/prometheus-scenario.ts';
 import { adviceText } from '../collector/advisor/report-text.ts';
 import { loadScenario } from '../collector/advisor/scenario-file.ts';
-import { loadConfig, type TierwiseConfig } from '../common/config.ts';
-import type { PrometheusTarget } from '../common/prometheus-client.ts';
-import { tariffSchema } from '../cost/scenario.ts';
+import { loadConfig } from '../common/config.ts';
+import {
+  type PrometheusSourceFlags,
+  prometheusTarget,
+  say,
+  tariffFrom,
+  withPrometheusSourceOptions,
+} from './prometheus-source.ts';
 import { UsageError } from './usage-error.ts';
 
-interface AdviseFlags {
+interface AdviseFlags extends PrometheusSourceFlags {
   prometheus?: string;
   scenario?: string;
-  config?: string;
   window?: number;
   step?: number;
-  prometheusUser?: string;
-  prometheusPasswordFile?: string;
-  pricePerKwh?: number;
-  currency?: string;
   json?: boolean;
-  progress?: boolean;
   saveScenario?: string;
 }
 
@@ -32,14 +31,8 @@ function duration(text: string): number {
   return seconds;
 }
 
-function price(text: string): number {
-  const n = Number(text);
-  if (!(n >= 0) || text.trim() === '') throw new InvalidArgumentError('expected a price per kWh, e.g. 0.28');
-  return n;
-}
-
 export function adviseCommand(): Command {
-  return new Command('advise')
+  return withPrometheusSourceOptions(new Command('advise'))
     .description(
       'what each machine and workload costs, and where each workload should run (docs/advise.md): from Prometheus history, or a what-if scenario file',
     )
@@ -48,13 +41,8 @@ export function adviseCommand(): Command {
     .option('--config <file>', 'tierwise.yml: tariff, machines facts, collector settings')
     .option('--window <duration>', 'how much history to price (default collector.window, 7d)', duration)
     .option('--step <duration>', 'one point per this interval (default collector.step, 5m)', duration)
-    .option('--prometheus-user <name>', 'basic auth user for Prometheus')
-    .option('--prometheus-password-file <file>', 'basic auth password, read from this file')
-    .option('--price-per-kwh <price>', 'a flat tariff, when tierwise.yml has no tariff: section', price)
-    .option('--currency <code>', 'currency of --price-per-kwh', 'EUR')
     .option('--save-scenario <file>', 'also write the scenario built from Prometheus, to edit into a what-if')
     .option('--json', 'print {costs, placement} as JSON instead of tables')
-    .option('--progress', 'report each query on stderr even when it is not a terminal')
     .action(async (flags: AdviseFlags) => {
       const config = await loadConfig(flags.config);
       const url = flags.prometheus ?? (flags.scenario ? undefined : config.collector.prometheus.url);
@@ -111,37 +99,3 @@ export function adviseCommand(): Command {
 }
 
 const queryLine = (p: QueryProgress) => `querying ${p.index}/${p.of}: ${p.name}…`;
-
-/** On a terminal one line rewritten in place; elsewhere (--progress) a line each. */
-function say(progress: boolean, line: string): void {
-  if (!progress) return;
-  process.stderr.write(process.stderr.isTTY ? `\r\x1b[K${line}` : `${line}\n`);
-}
-
-function tariffFrom(flags: AdviseFlags, config: TierwiseConfig) {
-  if (flags.pricePerKwh !== undefined)
-    return tariffSchema.parse({ price_per_kwh: flags.pricePerKwh, currency: flags.currency });
-  if (!config.tariff)
-    throw new UsageError(
-      `no tariff: add a tariff: section to ${flags.config ?? 'tierwise.yml (--config)'} (docs/advise.md) or pass --price-per-kwh`,
-    );
-  return config.tariff;
-}
-
-async function prometheusTarget(
-  url: string,
-  flags: AdviseFlags,
-  config: TierwiseConfig,
-): Promise<PrometheusTarget> {
-  const { prometheus } = config.collector;
-  const user = flags.prometheusUser ?? prometheus.basic_auth?.username;
-  const passwordFile = flags.prometheusPasswordFile ?? prometheus.basic_auth?.password_file;
-  if ((user === undefined) !== (passwordFile === undefined))
-    throw new UsageError('basic auth needs both --prometheus-user and --prometheus-password-file');
-  const password = passwordFile === undefined ? undefined : (await readFile(passwordFile, 'utf8')).trim();
-  return {
-    url,
-    timeoutMs: prometheus.timeout_seconds * 1000,
-    ...(user !== undefined && password !== undefined && { basicAuth: { username: user, password } }),
-  };
-}

@@ -7,6 +7,7 @@ import { calibrateCommand } from './calibrate-command.ts';
 import { collectorCommand } from './collector-command.ts';
 import { inventoryCommand } from './inventory-command.ts';
 import { probeCommand } from './probe-command.ts';
+import { reportCommand } from './report-command.ts';
 import { stackCommand } from './stack-command.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -22,6 +23,7 @@ export async function main(argv: string[]): Promise<void> {
     .addCommand(probeCommand())
     .addCommand(stackCommand())
     .addCommand(adviseCommand())
+    .addCommand(reportCommand())
     .addCommand(collectorCommand());
   // Subcommands do not inherit exitOverride: without this, a bad flag to one of them exits 1 from inside
   // commander instead of 2 from here.

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { alertingConfigSchema } from '../alertmanager/config-schema.ts';
 import { collectorConfigSchema } from '../collector/advisor/config.ts';
 import { probeConfigSchema } from '../collector/probe/config.ts';
+import { reportDeliveryConfigSchema } from '../collector/report/deliver/config.ts';
 import { tariffSchema } from '../cost/scenario.ts';
 import { stackConfigSchema } from '../deploy/stack/config.ts';
 import { gpuConfigSchema } from '../exporters/gpu/config.ts';
@@ -125,6 +126,8 @@ export const configSchema = z
     alerting: alertingConfigSchema.prefault({}),
     /** `tierwise stack`: the whole stack on one machine (deploy/stack). */
     stack: stackConfigSchema.prefault({}),
+    /** The weekly report: where it is kept, when it runs, where it is sent (docs/report-delivery.md). */
+    report: reportDeliveryConfigSchema.prefault({}),
     /** What a kWh costs when: the collector prices the history with it and exports the price now. */
     tariff: tariffSchema.optional(),
     /** `tierwise collector` and `tierwise advise --prometheus` (collector/advisor). */

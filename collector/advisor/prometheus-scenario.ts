@@ -16,6 +16,8 @@ export interface PrometheusScenarioOptions extends Omit<BuildInput, 'grid'> {
   stepSeconds: number;
   /** Default: now. */
   nowSeconds?: number;
+  /** A window that ended in the past (a report's week) ends exactly here, with no minute left to settle. */
+  endSeconds?: number;
   onQuery?: (p: QueryProgress) => void;
 }
 
@@ -29,7 +31,7 @@ export async function scenarioFromPrometheus(
 ): Promise<BuiltScenario> {
   const step = Math.max(opts.stepSeconds, Math.ceil(opts.windowSeconds / MAX_POINTS));
   const grid = gridEndingAt(
-    (opts.nowSeconds ?? Date.now() / 1000) - SETTLE_SECONDS,
+    opts.endSeconds ?? (opts.nowSeconds ?? Date.now() / 1000) - SETTLE_SECONDS,
     opts.windowSeconds,
     step,
   );
