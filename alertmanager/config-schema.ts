@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { smtpFields, usernameWithPassword } from '../common/smtp-config.ts';
 import { WEEKDAY_SPEC } from './schedule.ts';
 
 /** The receiver that drops what reaches it: the root of the routing tree, so nothing is ever sent by accident. */
@@ -26,21 +27,8 @@ const ntfyReceiver = z.strictObject({
 });
 
 const emailReceiver = z
-  .strictObject({
-    type: z.literal('email'),
-    name: receiverName,
-    to: z.string().min(1),
-    from: z.string().min(1),
-    /** host:port of the SMTP server. */
-    smarthost: z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port'),
-    username: z.string().min(1).optional(),
-    password_file: secretFile.optional(),
-    require_tls: z.boolean().default(true),
-  })
-  .refine((r) => r.password_file === undefined || r.username !== undefined, {
-    path: ['username'],
-    message: 'expected a username with password_file',
-  });
+  .strictObject({ type: z.literal('email'), name: receiverName, ...smtpFields })
+  .refine(...usernameWithPassword);
 
 /** Slack, Mattermost, Rocket.Chat, or Discord through its Slack-compatible `/slack` webhook URL. */
 const slackReceiver = z.strictObject({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { smtpFields, usernameWithPassword } from '../../../common/smtp-config.ts';
 import { cronProblem } from './schedule.ts';
 
 /** Secrets stay out of tierwise.yml: each sender reads its file when it sends, and never logs it. */
@@ -61,22 +62,8 @@ const giteaDestination = z.strictObject({
 
 /** The HTML report inline, the Markdown as the plain-text part. */
 const emailDestination = z
-  .strictObject({
-    type: z.literal('email'),
-    name,
-    to: z.string().min(1),
-    from: z.string().min(1),
-    /** host:port of the SMTP server; port 465 is implicit TLS, any other STARTTLS. */
-    smarthost: z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port'),
-    username: z.string().min(1).optional(),
-    password_file: secretFile.optional(),
-    /** Refuse to send unless the server offers STARTTLS (or the port is 465). */
-    require_tls: z.boolean().default(true),
-  })
-  .refine((d) => d.password_file === undefined || d.username !== undefined, {
-    path: ['username'],
-    message: 'expected a username with password_file',
-  });
+  .strictObject({ type: z.literal('email'), name, ...smtpFields })
+  .refine(...usernameWithPassword);
 
 export const destinationSchema = z.discriminatedUnion('type', [
   webhookDestination,
