@@ -24,8 +24,13 @@ export interface HttpReceiver {
   stop(): Promise<void>;
 }
 
-/** A loopback HTTP server that answers 200 to everything and keeps what it was sent: a webhook's far end. */
-export async function startHttpReceiver(): Promise<HttpReceiver> {
+/**
+ * A loopback HTTP server that keeps what it was sent: a webhook's far end. It answers 200, or what
+ * `answer` says for the n-th request (from 1): a status, or 'hang' to never answer.
+ */
+export async function startHttpReceiver(
+  answer: (n: number) => number | 'hang' = () => 200,
+): Promise<HttpReceiver> {
   const received: ReceivedRequest[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -38,7 +43,9 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
         body: Buffer.concat(chunks).toString('utf8'),
         at: Date.now(),
       });
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      const status = answer(received.length);
+      if (status === 'hang') return;
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'receiver says no');
     });
   });
   await new Promise<void>((resolve, reject) => {

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type HttpReceiver, startHttpReceiver } from '../../../test/support/http-receiver.ts';
 import type { RenderedReport } from '../rendered.ts';
 import { type ReportDeliveryConfig, reportDeliveryConfigSchema } from './config.ts';
 import { deliverReport } from './deliver.ts';
 import { splitTopicUrl } from './ntfy.ts';
-import { type Receiver, startReceiver } from './test-receiver.ts';
 
 const report: RenderedReport = {
   title: 'tierwise weekly report — 2026-W13',
@@ -18,7 +18,7 @@ const report: RenderedReport = {
 };
 
 let dir: string;
-let receivers: Receiver[];
+let receivers: HttpReceiver[];
 let logLines: { msg: string; [k: string]: unknown }[];
 const log = () => pino({ level: 'debug' }, { write: (line: string) => void logLines.push(JSON.parse(line)) });
 const noWait = { sleep: async () => {} };
@@ -33,8 +33,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function receiver(answer?: (n: number) => number | 'hang'): Promise<Receiver> {
-  const r = await startReceiver(answer);
+async function receiver(answer?: (n: number) => number | 'hang'): Promise<HttpReceiver> {
+  const r = await startHttpReceiver(answer);
   receivers.push(r);
   return r;
 }
