@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { smtpFields, usernameWithPassword } from '../common/smtp-config.ts';
+import { checkUniqueNames } from '../common/unique-names.ts';
 import { WEEKDAY_SPEC } from './schedule.ts';
 
 /** The receiver that drops what reaches it: the root of the routing tree, so nothing is ever sent by accident. */
@@ -128,16 +129,5 @@ export const alertingConfigSchema = z
     /** Named off-hours schedules that machines refer to (`machines.<name>.schedule`). */
     schedules: z.record(name, scheduleSchema).default({}),
   })
-  .superRefine((a, ctx) => {
-    const seen = new Set<string>();
-    a.receivers.forEach((r, i) => {
-      if (seen.has(r.name))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['receivers', i, 'name'],
-          message: `"${r.name}" is named twice`,
-        });
-      seen.add(r.name);
-    });
-  });
+  .superRefine((a, ctx) => checkUniqueNames(a.receivers, 'receivers', ctx));
 export type AlertingConfig = z.infer<typeof alertingConfigSchema>;

@@ -9,7 +9,7 @@ import type { Advice } from '../../collector/advisor/advice.ts';
 import { type Scenario, tariffSchema } from '../../cost/scenario.ts';
 import { rateAt } from '../../cost/tariff.ts';
 import { WHAT_IF_EXAMPLE } from '../support/advice.ts';
-import { backfillHistory } from '../support/advise-history.ts';
+import { backfillHistory, MACHINE_FACTS, TARIFF } from '../support/advise-history.ts';
 import { bundle } from '../support/agent-process.ts';
 import { parseExposition } from '../support/exposition.ts';
 import { tempDir } from '../support/fixtures.ts';
@@ -19,14 +19,6 @@ import { startPrometheus, type TestPrometheus } from '../support/prometheus.ts';
 // A week of a four-machine homelab (test/support/advise-history.ts) backfilled into Debian's Prometheus
 // as the tierwise:* contract and inventory series, then read by the bundled CLI (the same history in
 // Debian's VictoriaMetrics gives the same plan: advise-victoriametrics.test.ts).
-
-const TARIFF = {
-  currency: 'GBP',
-  timezone: 'Europe/London',
-  price_per_kwh: 0.28,
-  bands: [{ from: '00:00', to: '07:00', price_per_kwh: 0.09 }],
-  standing_charge_per_day: 0.5,
-};
 
 let prometheus: TestPrometheus;
 let empty: TestPrometheus;
@@ -46,11 +38,7 @@ beforeAll(async () => {
     config,
     stringify({
       tariff: TARIFF,
-      machines: {
-        'gpu-box': { purchase_price: 1800, lifetime_years: 5, salvage_value: 300 },
-        n100: { purchase_price: 160, lifetime_years: 5 },
-        'old-desktop': { upkeep_per_year: 20 },
-      },
+      machines: MACHINE_FACTS,
     }),
   );
 }, 120_000);

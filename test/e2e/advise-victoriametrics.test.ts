@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { Advice } from '../../collector/advisor/advice.ts';
 import type { Scenario } from '../../cost/scenario.ts';
-import { backfillHistory, historyForImport } from '../support/advise-history.ts';
+import { backfillHistory, historyForImport, MACHINE_FACTS, TARIFF } from '../support/advise-history.ts';
 import { bundle } from '../support/agent-process.ts';
 import { waitFor } from '../support/processes.ts';
 import { startPrometheus, type TestPrometheus } from '../support/prometheus.ts';
@@ -16,14 +16,6 @@ import { startVictoriaMetrics, type TestVictoriaMetrics } from '../support/victo
 // The same week of homelab history (test/support/advise-history.ts) in Debian's Prometheus (backfilled
 // with promtool) and Debian's VictoriaMetrics (through its import API), read by the bundled CLI from
 // each: `advise --prometheus` must not care which it is talking to.
-
-const TARIFF = {
-  currency: 'GBP',
-  timezone: 'Europe/London',
-  price_per_kwh: 0.28,
-  bands: [{ from: '00:00', to: '07:00', price_per_kwh: 0.09 }],
-  standing_charge_per_day: 0.5,
-};
 
 let prometheus: TestPrometheus;
 let vm: TestVictoriaMetrics;
@@ -64,11 +56,7 @@ beforeAll(async () => {
     config,
     stringify({
       tariff: TARIFF,
-      machines: {
-        'gpu-box': { purchase_price: 1800, lifetime_years: 5, salvage_value: 300 },
-        n100: { purchase_price: 160, lifetime_years: 5 },
-        'old-desktop': { upkeep_per_year: 20 },
-      },
+      machines: MACHINE_FACTS,
     }),
   );
 }, 120_000);

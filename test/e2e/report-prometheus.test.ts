@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { weeklyReportSchema } from '../../collector/report/model.ts';
 import { type IsoWeek, lastCompleteWeek } from '../../collector/report/week.ts';
-import { backfillHistory } from '../support/advise-history.ts';
+import { backfillHistory, MACHINE_FACTS } from '../support/advise-history.ts';
 import { bundle } from '../support/agent-process.ts';
 import { startHttpReceiver } from '../support/http-receiver.ts';
 import { startPrometheus, type TestPrometheus } from '../support/prometheus.ts';
@@ -52,11 +52,7 @@ beforeAll(async () => {
         standing_charge_per_day: 0.5,
         carbon_g_per_kwh: 150,
       },
-      machines: {
-        'gpu-box': { purchase_price: 1800, lifetime_years: 5, salvage_value: 300 },
-        n100: { purchase_price: 160, lifetime_years: 5 },
-        'old-desktop': { upkeep_per_year: 20 },
-      },
+      machines: MACHINE_FACTS,
     }),
   );
 }, 180_000);

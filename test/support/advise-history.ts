@@ -104,6 +104,22 @@ export const MACHINES: HistoryMachine[] = [
   },
 ];
 
+/** The owner's facts about these machines, as tierwise.yml's `machines:` gives them to advise and report. */
+export const MACHINE_FACTS = {
+  'gpu-box': { purchase_price: 1800, lifetime_years: 5, salvage_value: 300 },
+  n100: { purchase_price: 160, lifetime_years: 5 },
+  'old-desktop': { upkeep_per_year: 20 },
+};
+
+/** A London night-band tariff, the tests' usual one. */
+export const TARIFF = {
+  currency: 'GBP',
+  timezone: 'Europe/London',
+  price_per_kwh: 0.28,
+  bands: [{ from: '00:00', to: '07:00', price_per_kwh: 0.09 }],
+  standing_charge_per_day: 0.5,
+};
+
 export const WORKLOADS: HistoryWorkload[] = [
   {
     workload: 'ai/ollama',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { smtpFields, usernameWithPassword } from '../../../common/smtp-config.ts';
+import { checkUniqueNames } from '../../../common/unique-names.ts';
 import { cronProblem } from './schedule.ts';
 
 /** Secrets stay out of tierwise.yml: each sender reads its file when it sends, and never logs it. */
@@ -115,18 +116,6 @@ export const reportDeliveryConfigSchema = z
       .prefault({}),
     destinations: z.array(destinationSchema).default([]),
   })
-  .superRefine((c, ctx) => {
-    const seen = new Set<string>();
-    c.destinations.forEach((d, i) => {
-      if (d.name === undefined) return;
-      if (seen.has(d.name))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['destinations', i, 'name'],
-          message: `"${d.name}" is named twice`,
-        });
-      seen.add(d.name);
-    });
-  });
+  .superRefine((c, ctx) => checkUniqueNames(c.destinations, 'destinations', ctx));
 export type ReportDeliveryConfig = z.infer<typeof reportDeliveryConfigSchema>;
 export type RetryConfig = ReportDeliveryConfig['retries'];
