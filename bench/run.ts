@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: measured figures for docs/benchmarks.md. Not part of the test suite: timings vary
  * with the machine, so they are recorded with the command and the machine, never asserted.
- * `--quick` shortens every run; `--only=agent|workloads|gpu|probe|placement` runs one section;
+ * `--quick` shortens every run; `--only=agent|workloads|gpu|probe|placement|report` runs one section;
  * `--reference` (placement) reruns the 10-minute reference solves instead of using the recorded figures.
  */
 import { execFileSync } from 'node:child_process';
@@ -11,6 +11,7 @@ import { benchGpu } from './gpu.ts';
 import { benchPlacement } from './placement.ts';
 import { benchProbe } from './probe.ts';
 import { machineSummary } from './proc-usage.ts';
+import { benchReport } from './report.ts';
 import { benchWorkloadsOnCgroupfs, benchWorkloadsOnFiles } from './workloads.ts';
 
 const quick = process.argv.includes('--quick');
@@ -133,6 +134,24 @@ const sections: Record<string, () => Promise<{ json: unknown; lines: string[] }>
         ...r.large.map(
           (l) =>
             `| ${l.seed} | ${fmt(l.planMs, 0)} | ${l.planStatus}, ${pct(l.planGap)} | ${fmt(l.planned, 4)} | ${l.reference ? `${fmt(l.reference.best, 4)} (${fmt(l.reference.bound, 4)})${l.reference.rerun ? ', rerun' : ''}` : 'not recorded'} | ${l.reference ? `${l.planned >= l.reference.best ? '+' : ''}${fmt((100 * (l.planned - l.reference.best)) / l.reference.best, 3)} %` : 'n/a'} | ${fmt(l.current, 3)} | ${saving(l.current, l.greedy)} | ${saving(l.current, l.planned)} |`,
+        ),
+      ],
+    };
+  },
+  report: async () => {
+    const r = await benchReport(
+      quick ? { machines: 12, workloads: 120, runs: 1 } : { machines: 50, workloads: 500, runs: 3 },
+    );
+    return {
+      json: r,
+      lines: [
+        `${r.machines} machines × ${r.workloads} workloads, two weeks of 5-minute history (${r.week} and the week before; writing it ${fmt(r.historySeconds, 1)} s, promtool backfill ${fmt(r.backfillSeconds, 1)} s), \`tierwise report --week ${r.week}\` from the bundle (target: ≤ 30 s and ≤ 300 MiB):`,
+        '',
+        '| run | wall s | peak RSS MiB | machines | workloads | moves |',
+        '|---|---|---|---|---|---|',
+        ...r.runs.map(
+          (x, i) =>
+            `| ${i + 1} | ${fmt(x.seconds, 1)} | ${fmt(x.peakRssMiB, 0)} | ${x.machines} | ${x.workloads} | ${x.moves} |`,
         ),
       ],
     };

@@ -4,6 +4,10 @@ import { advise } from '../collector/advisor/advice.ts';
 import { formatDuration } from '../collector/advisor/duration.ts';
 import { scenarioFromPrometheus } from '../collector/advisor/prometheus-scenario.ts';
 import { buildAdvisorService } from '../collector/advisor/service.ts';
+import { startReportSchedule } from '../collector/report/collector-schedule.ts';
+import { reportTimezone } from '../collector/report/deliver/config.ts';
+import { liveViewFromPrometheus } from '../collector/web/live-from-prometheus.ts';
+import { reportsArchive } from '../collector/web/reports-archive.ts';
 import { loadConfig } from '../common/config.ts';
 import { createLogger } from '../common/log.ts';
 import type { PrometheusTarget } from '../common/prometheus-client.ts';
@@ -14,6 +18,7 @@ import { UsageError } from './usage-error.ts';
 interface CollectorFlags {
   config?: string;
   prometheus?: string;
+  'report.outDir'?: string;
   'web.listenAddress'?: string;
   'web.config.file'?: string;
   'log.level': string;
@@ -22,10 +27,14 @@ interface CollectorFlags {
 export function collectorCommand(): Command {
   return new Command('collector')
     .description(
-      'price the lab from Prometheus on a timer and serve /api/costs, /api/placement and /metrics (docs/advise.md)',
+      'price the lab from Prometheus on a timer; serve this week so far at /, the weekly reports at /reports, /api/costs, /api/placement and /metrics; run the weekly report on report.schedule (docs/advise.md)',
     )
     .option('--config <file>', 'tierwise.yml with tariff:, machines: and collector:')
     .option('--prometheus <url>', 'Prometheus or VictoriaMetrics to read (default collector.prometheus.url)')
+    .option(
+      '--report.out-dir <dir>',
+      'where weekly reports are written and served from (default report.out_dir)',
+    )
     .option('--web.listen-address <addr>', 'address to listen on (default collector.listen_address, :10092)')
     .option('--web.config.file <file>', 'TLS and basic auth, in the Prometheus web-config.yml format')
     .option('--log.level <level>', 'debug, info, warn or error', 'info')
@@ -54,6 +63,13 @@ export function collectorCommand(): Command {
           },
         }),
       };
+      const timezone = reportTimezone(config);
+      const outDir = flags['report.outDir'] ?? config.report.out_dir;
+      const source = {
+        tariff,
+        declarations: config.machines,
+        options: collector.options,
+      };
       const service = buildAdvisorService({
         webConfig,
         log,
@@ -63,9 +79,7 @@ export function collectorCommand(): Command {
           const built = await scenarioFromPrometheus(target, {
             windowSeconds: collector.window,
             stepSeconds: collector.step,
-            tariff,
-            declarations: config.machines,
-            options: collector.options,
+            ...source,
           });
           return advise({
             scenario: built.scenario,
@@ -74,13 +88,29 @@ export function collectorCommand(): Command {
             thin: built.thin,
           });
         },
+        live: {
+          refreshSeconds: collector.live_refresh_interval,
+          compute: () =>
+            liveViewFromPrometheus(target, {
+              timezone,
+              stepSeconds: collector.step,
+              nowSeconds: Date.now() / 1000,
+              ...source,
+            }),
+        },
+        reports: reportsArchive(outDir),
+        timezone,
       });
       const address = await service.app.listen({ host, port });
       log.info({ address, prometheus: url }, 'tierwise collector listening');
       service.start();
+      const schedule = config.report.in_collector
+        ? startReportSchedule({ target, config, tariff, timezone, outDir, log })
+        : undefined;
       const stop = async (signal: string) => {
         log.info({ signal }, 'stopping');
         service.stop();
+        schedule?.stop();
         await service.app.close();
         process.exit(0);
       };

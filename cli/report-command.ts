@@ -1,9 +1,8 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { deliverReport } from '../collector/report/deliver/deliver.ts';
+import { reportTimezone } from '../collector/report/deliver/config.ts';
 import { reportBaseName } from '../collector/report/deliver/store.ts';
-import { weeklyReportFromPrometheus } from '../collector/report/from-prometheus.ts';
-import { renderReport } from '../collector/report/render.ts';
+import { runWeeklyReport } from '../collector/report/run.ts';
 import { lastCompleteWeek, parseWeek, WeekError } from '../collector/report/week.ts';
 import { loadConfig } from '../common/config.ts';
 import { createLogger } from '../common/log.ts';
@@ -36,7 +35,10 @@ export function reportCommand(): Command {
       'read the tierwise:* series and ALERTS from this Prometheus or VictoriaMetrics',
     )
     .option('--week <iso-week>', 'the week, e.g. 2026-W47 (default: the last complete week in --tz)')
-    .option('--tz <zone>', 'the time zone weeks start in (default tariff.timezone in --config, else UTC)')
+    .option(
+      '--tz <zone>',
+      'the time zone weeks start in (default report.timezone, else tariff.timezone in --config, else UTC)',
+    )
     .option('--out <dir>', 'write <week>.html, <week>.md and <week>.json here (default report.out_dir)')
     .option('--deliver', 'also send it to every destination in report.destinations (docs/report-delivery.md)')
     .option('--log.level <level>', 'debug, info, warn or error (delivery is logged from info)', 'warn')
@@ -48,7 +50,7 @@ export function reportCommand(): Command {
         throw new UsageError(
           'say where the data is: --prometheus <url> (or collector.prometheus.url in --config)',
         );
-      const tz = flags.tz ?? config.tariff?.timezone ?? 'UTC';
+      const tz = flags.tz ?? reportTimezone(config);
       let week: ReturnType<typeof parseWeek>;
       try {
         week = flags.week === undefined ? lastCompleteWeek(Date.now() / 1000, tz) : parseWeek(flags.week, tz);
@@ -62,33 +64,23 @@ export function reportCommand(): Command {
       const target = await prometheusTarget(url, flags, config);
 
       const progress = flags.progress === true || process.stderr.isTTY === true;
-      const report = await weeklyReportFromPrometheus(target, {
+      const outDir = flags.out ?? config.report.out_dir;
+      const { rendered, outcomes } = await runWeeklyReport(target, config, {
         week,
-        stepSeconds: config.collector.step,
         tariff,
-        declarations: config.machines,
-        options: config.collector.options,
+        outDir,
+        deliver: flags.deliver === true,
+        log: createLogger(flags['log.level'] ?? 'warn'),
         onProgress: (line) => say(progress, line),
-      }).catch((err: Error) => {
-        throw err.message.includes(target.url) ? err : new Error(`Prometheus ${target.url}: ${err.message}`);
       });
-      const rendered = renderReport(report);
       if (progress && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-      // On disk first, always; then, with --deliver, to every destination in report.destinations.
-      const delivery = {
-        ...config.report,
-        out_dir: flags.out ?? config.report.out_dir,
-        destinations: flags.deliver ? config.report.destinations : [],
-      };
-      const log = createLogger(flags['log.level'] ?? 'warn');
-      const outcomes = await deliverReport(rendered, delivery, { log });
-      const base = path.join(delivery.out_dir, reportBaseName(rendered.week));
+      const base = path.join(outDir, reportBaseName(rendered.week));
       process.stdout.write(`${['html', 'md', 'json'].map((ext) => `${base}.${ext}`).join('\n')}\n`);
       const failed = outcomes.filter((o) => !o.ok);
       if (failed.length > 0) {
         process.exitCode = 1;
         process.stderr.write(
-          `tierwise: not delivered to ${failed.map((o) => `${o.destination} (${o.error})`).join(', ')}; the report is in ${delivery.out_dir}\n`,
+          `tierwise: not delivered to ${failed.map((o) => `${o.destination} (${o.error})`).join(', ')}; the report is in ${outDir}\n`,
         );
       }
     });

@@ -23,6 +23,8 @@ export const collectorConfigSchema = z.strictObject({
   step: durationSchema.prefault('5m'),
   /** How often the collector recomputes /api/costs and /api/placement. */
   refresh_interval: durationSchema.prefault('1h'),
+  /** How often the front page's "this week so far" is recomputed: queries and costs, no solver run. */
+  live_refresh_interval: durationSchema.prefault('5m'),
   /** The cost model's options (cost/scenario.ts): headroom, idle sharing, migration cost, min coverage. */
   options: optionsSchema.prefault({}),
 });

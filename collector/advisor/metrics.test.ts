@@ -41,7 +41,7 @@ describe("the collector's /metrics", () => {
     const text = formatFamilies(
       advisorFamilies(
         tariff,
-        { advice, lastRun: { success: true, at: 1000, durationSeconds: 1.5 }, lastSuccessAt: 1000 },
+        { value: advice, lastRun: { success: true, at: 1000, durationSeconds: 1.5 }, lastSuccessAt: 1000 },
         noon,
       ),
     );

@@ -3,14 +3,11 @@ import type { Tariff } from '../../cost/scenario.ts';
 import { rateAt } from '../../cost/tariff.ts';
 import { FamilyBuilder, type MetricFamily } from '../../exporters/metrics.ts';
 import type { Advice } from './advice.ts';
+import type { PeriodicState } from './periodic.ts';
 
 /** What the collector knows about its runs, for /metrics. */
-export interface AdvisorState {
-  /** The latest successful answer; kept while later runs fail, so the cost series do not vanish. */
-  advice?: Advice;
-  lastRun?: { success: boolean; at: number; durationSeconds: number; error?: string };
-  lastSuccessAt?: number;
-}
+/** The collector's latest advice, and how its runs went. */
+export type AdvisorState = PeriodicState<Advice>;
 
 /**
  * The collector's own series (ARCHITECTURE.md, layer 3). `tierwise_tariff_price_per_kwh` is the price
@@ -33,7 +30,7 @@ export function advisorFamilies(tariff: Tariff, state: AdvisorState, nowSeconds:
       rate.carbon_g_per_kwh,
     );
 
-  const { advice, lastRun } = state;
+  const { value: advice, lastRun } = state;
   b.gauge(
     'tierwise_advisor_last_run_success',
     'Whether the last run read Prometheus and priced the lab (1) or failed (0).',

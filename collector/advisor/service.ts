@@ -1,11 +1,16 @@
+import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { createWebServer } from '../../common/http-server.ts';
 import type { WebConfig } from '../../common/web-config.ts';
 import type { Tariff } from '../../cost/scenario.ts';
 import { CONTENT_TYPE, formatFamilies } from '../../exporters/agent/exposition.ts';
+import type { LiveView } from '../web/live.ts';
+import { renderLivePage, renderReportsIndex } from '../web/pages.ts';
+import type { ReportFormat, ReportsArchive } from '../web/reports-archive.ts';
 import type { Advice } from './advice.ts';
-import { type AdvisorState, advisorFamilies } from './metrics.ts';
+import { advisorFamilies } from './metrics.ts';
+import { type PeriodicTask, periodicTask } from './periodic.ts';
 
 export interface AdvisorServiceOptions {
   webConfig: WebConfig;
@@ -14,66 +19,58 @@ export interface AdvisorServiceOptions {
   /** One run: read Prometheus, price the lab, plan placement. */
   compute: () => Promise<Advice>;
   refreshSeconds: number;
+  /** The front page's figures: this week so far. Cheaper than a plan, so refreshed more often. */
+  live: { compute: () => Promise<LiveView>; refreshSeconds: number };
+  /** The stored weekly reports, served at /reports. */
+  reports: ReportsArchive;
+  /** The zone the pages show times in. */
+  timezone: string;
   now?: () => number;
 }
 
 export interface AdvisorService {
   app: FastifyInstance;
-  /** Runs once now (never two at a time); resolves when done, whatever the outcome. */
+  advice: PeriodicTask<Advice>;
+  live: PeriodicTask<LiveView>;
+  /** Both refreshed once now; resolves when both are done, whatever the outcome. */
   refresh(): Promise<void>;
-  /** The first run now, then one every refreshSeconds after the previous ends. */
   start(): void;
   stop(): void;
 }
 
+const MEDIA_TYPES: Record<ReportFormat, string> = {
+  html: 'text/html; charset=utf-8',
+  md: 'text/markdown; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+};
+
 /**
- * `tierwise collector`: answers from a cache that a timer refreshes, so neither a dashboard's request
- * nor Prometheus' scrape ever waits on a week of queries and a solver run (STYLE.md: no slow remote call
- * in the scrape path).
+ * `tierwise collector`: the plan and the week so far, each from a cache its own timer refreshes, so
+ * neither a page's request nor Prometheus' scrape waits on a week of queries and a solver run.
  */
 export function buildAdvisorService(opts: AdvisorServiceOptions): AdvisorService {
   const now = opts.now ?? Date.now;
-  const state: AdvisorState = {};
-  let running: Promise<void> | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-
-  const run = async () => {
-    const started = now();
-    try {
-      state.advice = await opts.compute();
-      state.lastSuccessAt = now() / 1000;
-      state.lastRun = { success: true, at: now() / 1000, durationSeconds: (now() - started) / 1000 };
-      opts.log.info(
-        {
-          confidence: state.advice.confidence,
-          moves: state.advice.placement.moves.length,
-          durationSeconds: state.lastRun.durationSeconds,
-        },
-        'advice refreshed',
-      );
-    } catch (err) {
-      const error = (err as Error).message;
-      state.lastRun = { success: false, at: now() / 1000, durationSeconds: (now() - started) / 1000, error };
-      opts.log.error({ err: error }, 'advice run failed; serving the previous answer');
-    }
-  };
-  const refresh = () => {
-    running ??= run().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => void refresh().then(schedule), opts.refreshSeconds * 1000);
-    timer.unref();
-  };
+  const advice = periodicTask({
+    what: 'advice',
+    compute: opts.compute,
+    intervalSeconds: opts.refreshSeconds,
+    log: opts.log,
+    now,
+    describe: (a) => ({ confidence: a.confidence, moves: a.placement.moves.length }),
+  });
+  const live = periodicTask({
+    what: 'this week so far',
+    compute: opts.live.compute,
+    intervalSeconds: opts.live.refreshSeconds,
+    log: opts.log,
+    now,
+  });
+  const state = advice.state;
 
   const app = createWebServer(opts.webConfig, opts.log);
   /** The cached answer's part, with when and how sure; 503 until a run has succeeded. */
   const answer = (part: 'costs' | 'placement') => async (_req: unknown, reply: FastifyReply) => {
-    const a = state.advice;
+    const a = state.value;
     if (!a)
       return reply.code(503).send({
         error: state.lastRun?.error ?? 'the first run has not finished yet',
@@ -98,22 +95,37 @@ export function buildAdvisorService(opts: AdvisorServiceOptions): AdvisorService
   });
   app.get('/healthz', async (_req, reply) => reply.type('text/plain').send('ok\n'));
   app.get('/', async (_req, reply) =>
-    reply
-      .type('text/plain')
-      .send(
-        `tierwise collector\n/api/costs      what each machine and workload cost\n/api/placement  where each workload should run\n/metrics        tariff now, costs, savings, run health\n`,
-      ),
+    reply.type('text/html; charset=utf-8').send(renderLivePage(live.state, state, opts.timezone)),
   );
+  app.get('/reports', async (_req, reply) =>
+    reply
+      .type('text/html; charset=utf-8')
+      .send(renderReportsIndex(await opts.reports.list(), opts.reports.dir)),
+  );
+  app.get('/reports/latest', async (_req, reply) => {
+    const latest = (await opts.reports.list()).find((r) => r.formats.includes('html'));
+    if (!latest) return reply.code(404).type('text/plain').send('no weekly report yet\n');
+    return reply.redirect(`/reports/${encodeURIComponent(`${latest.week}.html`)}`);
+  });
+  app.get<{ Params: { file: string } }>('/reports/:file', async (req, reply) => {
+    const found = await opts.reports.file(req.params.file);
+    if (!found) return reply.code(404).type('text/plain').send('no such report\n');
+    return reply.type(MEDIA_TYPES[found.format]).send(await readFile(found.path));
+  });
 
+  const tasks = [advice, live];
   return {
     app,
-    refresh,
-    start() {
-      void refresh().then(schedule);
+    advice,
+    live,
+    refresh: async () => {
+      await Promise.all(tasks.map((t) => t.refresh()));
     },
-    stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
+    start: () => {
+      for (const t of tasks) t.start();
+    },
+    stop: () => {
+      for (const t of tasks) t.stop();
     },
   };
 }

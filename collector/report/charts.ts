@@ -31,7 +31,10 @@ const num = (v: number) => Number(v.toFixed(1));
  * to zero. Days are marked at local midnight in the report's zone (so a clock change shows as a day of
  * 23 or 25 hours).
  */
-export function powerChartSvg(r: WeeklyReport): string {
+export function powerChartSvg(r: {
+  power: WeeklyReport['power'];
+  week: Pick<WeeklyReport['week'], 'label' | 'timezone' | 'start' | 'end'>;
+}): string {
   const height = 260;
   const m = { top: 16, right: 16, bottom: 48, left: 48 };
   const { power, week } = r;

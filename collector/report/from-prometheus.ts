@@ -5,7 +5,13 @@ import { NoDataError } from '../advisor/build-scenario.ts';
 import type { QueryProgress } from '../advisor/contract-queries.ts';
 import { scenarioFromPrometheus } from '../advisor/prometheus-scenario.ts';
 import { fetchFiredAlerts } from './alerts.ts';
-import { buildWeeklyReport, type WeekFigures, type WeeklyReport, type WeeklyReportInput } from './model.ts';
+import {
+  buildWeeklyReport,
+  scenarioPower,
+  type WeekFigures,
+  type WeeklyReport,
+  type WeeklyReportInput,
+} from './model.ts';
 import { type IsoWeek, previousWeek } from './week.ts';
 
 export interface ReportFromPrometheusOptions extends Omit<BuildInput, 'grid'> {
@@ -64,13 +70,7 @@ export async function weeklyReportFromPrometheus(
     previousWeek: before,
     current: figures(current.advice),
     ...(previous && { previous: figures(previous.advice) }),
-    power: {
-      start: scenario.window.start,
-      stepSeconds: scenario.window.step_seconds,
-      machines: scenario.machines
-        .filter((m) => !m.hypothetical)
-        .map((m) => ({ name: m.name, tier: m.tier, watts: m.power_watts ?? [] })),
-    },
+    power: scenarioPower(scenario),
     alerts,
     source: `Prometheus ${target.url}`,
     generatedAt: opts.now ?? new Date(),

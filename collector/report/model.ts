@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { CostReport } from '../../cost/cost-report.ts';
 import type { PlacementPlan } from '../../cost/placement/types.ts';
+import type { Scenario } from '../../cost/scenario.ts';
 import type { FiredAlert } from './alerts.ts';
 import { hoursNote, type IsoWeek } from './week.ts';
 
@@ -170,6 +171,17 @@ export interface MachinePower {
   watts: (number | null)[];
 }
 
+/** The measured machines' power on the scenario's grid, for the power-per-tier chart. */
+export function scenarioPower(scenario: Scenario): WeeklyReportInput['power'] {
+  return {
+    start: scenario.window.start,
+    stepSeconds: scenario.window.step_seconds,
+    machines: scenario.machines
+      .filter((m) => !m.hypothetical)
+      .map((m) => ({ name: m.name, tier: m.tier, watts: m.power_watts ?? [] })),
+  };
+}
+
 export interface WeeklyReportInput {
   week: IsoWeek;
   previousWeek: IsoWeek;
@@ -236,6 +248,27 @@ function missingItems(costs: CostReport, warnings: readonly string[]): string[] 
     ];
   });
   return [...left, ...machines];
+}
+
+/** The plan as the report shows it: each move with its share of the machines it helps empty. */
+export function reportPlan(placement: PlacementPlan): WeeklyReport['plan'] {
+  return {
+    solver: placement.solver,
+    status: placement.status,
+    current_weekly_cost: placement.current_weekly_cost,
+    planned_weekly_cost: placement.planned_weekly_cost,
+    saving_per_week: placement.current_weekly_cost - placement.planned_weekly_cost,
+    moves: placement.moves.map((m) => ({
+      workload: m.workload,
+      from: m.from,
+      to: m.to,
+      saving_per_week: m.net_saving_per_week,
+      saving_per_month: m.net_saving_per_month,
+      reason: m.reason,
+    })),
+    power_off: placement.power_off.map((p) => ({ ...p })),
+    notes: placement.notes,
+  };
 }
 
 /**
@@ -329,23 +362,7 @@ export function buildWeeklyReport(input: WeeklyReportInput): WeeklyReport {
       })),
     workload_count: costs.workloads.length,
     power: powerByTier(input.power, week),
-    plan: {
-      solver: placement.solver,
-      status: placement.status,
-      current_weekly_cost: placement.current_weekly_cost,
-      planned_weekly_cost: placement.planned_weekly_cost,
-      saving_per_week: placement.current_weekly_cost - placement.planned_weekly_cost,
-      moves: placement.moves.map((m) => ({
-        workload: m.workload,
-        from: m.from,
-        to: m.to,
-        saving_per_week: m.net_saving_per_week,
-        saving_per_month: m.net_saving_per_month,
-        reason: m.reason,
-      })),
-      power_off: placement.power_off.map((p) => ({ ...p })),
-      notes: placement.notes,
-    },
+    plan: reportPlan(placement),
     alerts: input.alerts.map((a) => ({
       alertname: a.alertname,
       ...(a.instance !== undefined && { instance: a.instance }),

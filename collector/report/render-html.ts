@@ -13,47 +13,8 @@ import {
   verdictText,
   weekLine,
 } from './format.ts';
+import { type Cell, list, n, page, t, table } from './html.ts';
 import type { WeeklyReport } from './model.ts';
-
-/** Inline, so the file stands alone: opened from a mail or a disk it fetches nothing. */
-const CSS = `
-body{font:14px/1.45 system-ui,sans-serif;color:#222;max-width:60rem;margin:2rem auto;padding:0 1rem}
-h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ddd}
-table{border-collapse:collapse;margin:.5rem 0;width:100%}th,td{padding:.25rem .5rem;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
-th{background:#f6f6f6}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.note{background:#fff8e1;border-left:4px solid #f0b400;padding:.4rem .8rem}
-.low{background:#fdecea;border-left:4px solid #c62828;padding:.4rem .8rem}
-.muted{color:#666}.verdict-mostly-idle-consolidate,.verdict-power-off-off-hours{color:#b35900;font-weight:600}
-.verdict-no-data{color:#c62828}figure{margin:1rem 0}
-`;
-
-interface Col {
-  head: string;
-  numeric?: boolean;
-}
-
-/** Every cell is text, escaped here; a cell given as {html} is markup this module built. */
-type Cell = string | { html: string };
-
-function table(cols: Col[], rows: Cell[][]): string {
-  const head = cols.map((c) => `<th${c.numeric ? ' class="n"' : ''}>${e(c.head)}</th>`).join('');
-  const body = rows
-    .map(
-      (r) =>
-        `<tr>${r
-          .map((cellValue, i) => {
-            const text = typeof cellValue === 'string' ? e(cellValue) : cellValue.html;
-            return `<td${cols[i]?.numeric ? ' class="n"' : ''}>${text}</td>`;
-          })
-          .join('')}</tr>`,
-    )
-    .join('\n');
-  return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
-}
-
-const n = (head: string): Col => ({ head, numeric: true });
-const t = (head: string): Col => ({ head });
-const list = (items: string[]) => `<ul>\n${items.map((i) => `<li>${e(i)}</li>`).join('\n')}\n</ul>`;
 
 /** The report as one self-contained HTML file: inline CSS and SVG, no scripts, nothing fetched. */
 export function renderHtml(r: WeeklyReport): string {
@@ -140,45 +101,7 @@ export function renderHtml(r: WeeklyReport): string {
       ),
     );
 
-  s.push(
-    '<h2>Power per tier</h2>',
-    `<figure>${powerChartSvg(r)}</figure>`,
-    table(
-      [t('tier'), n('mean'), n('peak hour')],
-      r.power.tiers.map((x) => {
-        const p = tierPower(x.watts);
-        const w = (v: number | undefined) => (v === undefined ? 'no data' : `${v.toFixed(1)} W`);
-        return [x.tier, w(p.mean), w(p.peak)];
-      }),
-    ),
-  );
-
-  const plan = r.plan;
-  s.push(`<h2>${low ? 'Possible moves (low confidence: check the data first)' : 'Recommended moves'}</h2>`);
-  s.push(
-    plan.moves.length === 0
-      ? '<p>None: every workload is where it costs least.</p>'
-      : table(
-          [t('workload'), t('from'), t('to'), n('saving/week'), n('saving/month'), t('why')],
-          plan.moves.map((m) => [
-            m.workload,
-            m.from,
-            m.to,
-            money(m.saving_per_week, c),
-            money(m.saving_per_month, c),
-            m.reason,
-          ]),
-        ),
-    '<h3>Machines that could be switched off</h3>',
-    plan.power_off.length === 0
-      ? '<p>None.</p>'
-      : table(
-          [t('machine'), n('saving/week'), t('why')],
-          plan.power_off.map((p) => [p.machine, money(p.saving_per_week, c), p.reason]),
-        ),
-    `<p>Plan: ${e(money(plan.current_weekly_cost, c))}/week now → ${e(money(plan.planned_weekly_cost, c))}/week, saving ${e(money(plan.saving_per_week, c))}/week (${e(plan.solver)}, ${e(plan.status)}).</p>`,
-  );
-  if (plan.notes.length > 0) s.push(list(plan.notes));
+  s.push(...powerSection(r), ...planSection(r.plan, c, low));
 
   s.push('<h2>Alerts fired</h2>');
   s.push(
@@ -214,19 +137,53 @@ export function renderHtml(r: WeeklyReport): string {
   if (r.warnings.length > 0) s.push('<h3>Warnings</h3>', list(r.warnings));
   s.push(`<p class="muted">Generated ${e(r.generated_at)} by tierwise.</p>`);
 
+  return page(r.title, s);
+}
+
+/** Power per tier over the week (or the week so far): the chart, and each tier's mean and peak hour. */
+export function powerSection(r: Parameters<typeof powerChartSvg>[0]): string[] {
   return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${e(r.title)}</title>`,
-    `<style>${CSS}</style>`,
-    '</head>',
-    '<body>',
-    ...s,
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+    '<h2>Power per tier</h2>',
+    `<figure>${powerChartSvg(r)}</figure>`,
+    table(
+      [t('tier'), n('mean'), n('peak hour')],
+      r.power.tiers.map((x) => {
+        const p = tierPower(x.watts);
+        const w = (v: number | undefined) => (v === undefined ? 'no data' : `${v.toFixed(1)} W`);
+        return [x.tier, w(p.mean), w(p.peak)];
+      }),
+    ),
+  ];
+}
+
+/** The recommended moves and switch-offs; `low` says they rest on too little data to act on. */
+export function planSection(plan: WeeklyReport['plan'], c: string, low: boolean): string[] {
+  const s = [
+    `<h2>${low ? 'Possible moves (low confidence: check the data first)' : 'Recommended moves'}</h2>`,
+  ];
+  s.push(
+    plan.moves.length === 0
+      ? '<p>None: every workload is where it costs least.</p>'
+      : table(
+          [t('workload'), t('from'), t('to'), n('saving/week'), n('saving/month'), t('why')],
+          plan.moves.map((m) => [
+            m.workload,
+            m.from,
+            m.to,
+            money(m.saving_per_week, c),
+            money(m.saving_per_month, c),
+            m.reason,
+          ]),
+        ),
+    '<h3>Machines that could be switched off</h3>',
+    plan.power_off.length === 0
+      ? '<p>None.</p>'
+      : table(
+          [t('machine'), n('saving/week'), t('why')],
+          plan.power_off.map((p) => [p.machine, money(p.saving_per_week, c), p.reason]),
+        ),
+    `<p>Plan: ${e(money(plan.current_weekly_cost, c))}/week now → ${e(money(plan.planned_weekly_cost, c))}/week, saving ${e(money(plan.saving_per_week, c))}/week (${e(plan.solver)}, ${e(plan.status)}).</p>`,
+  );
+  if (plan.notes.length > 0) s.push(list(plan.notes));
+  return s;
 }

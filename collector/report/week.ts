@@ -60,11 +60,15 @@ export function parseWeek(label: string, timezone: string): IsoWeek {
   );
 }
 
+/** The week `nowSeconds` falls in, in the zone (a week starting exactly then counts). */
+export function weekContaining(nowSeconds: number, timezone: string): IsoWeek {
+  checkZone(timezone);
+  return weekOf(DateTime.fromSeconds(nowSeconds, { zone: timezone }).startOf('week'), timezone);
+}
+
 /** The last week that had ended by `nowSeconds` in the zone (a week ending exactly then counts). */
 export function lastCompleteWeek(nowSeconds: number, timezone: string): IsoWeek {
-  checkZone(timezone);
-  const thisMonday = DateTime.fromSeconds(nowSeconds, { zone: timezone }).startOf('week');
-  return weekOf(thisMonday.minus({ weeks: 1 }), timezone);
+  return previousWeek(weekContaining(nowSeconds, timezone));
 }
 
 export function previousWeek(w: IsoWeek): IsoWeek {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../common/config.ts';
 import { selfCommand, stackPaths, stackServices } from './services.ts';
@@ -101,6 +102,8 @@ describe('the programs of the stack', () => {
       'collector',
       '--config=/etc/tierwise.yml',
       '--prometheus=http://127.0.0.1:9090/',
+      // Its weekly reports live with the rest of the stack's data.
+      `--report.out-dir=${path.join(paths.dataDir, 'reports')}`,
       '--web.listen-address=:10192',
       '--log.level=info',
     ]);

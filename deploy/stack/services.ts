@@ -28,6 +28,8 @@ export interface StackPaths {
   prometheusData: string;
   /** Alertmanager's silences and notification log. */
   alertmanagerData: string;
+  /** The collector's weekly reports, with the rest of the stack's data. */
+  reports: string;
 }
 
 export function stackPaths(dataDir: string): StackPaths {
@@ -38,6 +40,7 @@ export function stackPaths(dataDir: string): StackPaths {
     prometheusConfig: path.join(configDir, 'prometheus.yml'),
     prometheusData: path.join(dataDir, 'prometheus'),
     alertmanagerData: path.join(dataDir, 'alertmanager'),
+    reports: path.join(dataDir, 'reports'),
   };
 }
 
@@ -167,6 +170,7 @@ export function stackServices(
         'collector',
         ...configFlag,
         `--prometheus=${localUrl(listen.prometheus)}`,
+        `--report.out-dir=${paths.reports}`,
         `--web.listen-address=${listen.collector}`,
         `--log.level=${input.logLevel}`,
       ],

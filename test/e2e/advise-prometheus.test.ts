@@ -39,6 +39,8 @@ beforeAll(async () => {
     stringify({
       tariff: TARIFF,
       machines: MACHINE_FACTS,
+      // The collector's weekly report is report-browser.test.ts's; here it would only write files.
+      report: { in_collector: false },
     }),
   );
 }, 120_000);

@@ -222,6 +222,13 @@ export interface HistoryOptions {
   stepSeconds?: number;
   /** Seconds between inventory samples. */
   inventorySeconds?: number;
+  /** Default: the four machines and eight workloads above. */
+  lab?: HistoryLab;
+}
+
+export interface HistoryLab {
+  machines: HistoryMachine[];
+  workloads: HistoryWorkload[];
 }
 
 /**
@@ -229,6 +236,8 @@ export interface HistoryOptions {
  * written whole, one after another, as promtool wants them.
  */
 export async function writeHistory(file: string, opts: HistoryOptions): Promise<void> {
+  const machines = opts.lab?.machines ?? MACHINES;
+  const workloads = opts.lab?.workloads ?? WORKLOADS;
   const days = opts.days ?? 7;
   const step = opts.stepSeconds ?? 300;
   const invStep = opts.inventorySeconds ?? 600;
@@ -259,23 +268,22 @@ export async function writeHistory(file: string, opts: HistoryOptions): Promise<
   };
 
   // Each machine's CPU busy cores and power at every step, from its workloads.
+  const on = new Map(machines.map((m) => [m.instance, workloads.filter((w) => w.instance === m.instance)]));
   const busyCores = (m: HistoryMachine, t: number) =>
-    HOST_OTHER_CORES +
-    WORKLOADS.filter((w) => w.instance === m.instance).reduce((a, w) => a + w.cores(hourOf(t), dayOf(t)), 0);
+    HOST_OTHER_CORES + (on.get(m.instance) ?? []).reduce((a, w) => a + w.cores(hourOf(t), dayOf(t)), 0);
   const gpuWatts = (m: HistoryMachine, t: number) => {
     if (!m.gpu) return 0;
     const activity = Math.min(
       1,
-      WORKLOADS.filter((w) => w.instance === m.instance && w.gpu).reduce(
-        (a, w) => a + (w.gpu?.activity(hourOf(t)) ?? 0),
-        0,
-      ),
+      (on.get(m.instance) ?? [])
+        .filter((w) => w.gpu)
+        .reduce((a, w) => a + (w.gpu?.activity(hourOf(t)) ?? 0), 0),
     );
     return m.gpu.idleWatts + (m.gpu.busyWatts - m.gpu.idleWatts) * activity;
   };
   const jitter = noise(42);
   const power = new Map(
-    MACHINES.map((m) => {
+    machines.map((m) => {
       const values = new Map<number, number>();
       for (const t of times) {
         const cpuIdle = m.idleWatts - (m.gpu?.idleWatts ?? 0);
@@ -288,23 +296,23 @@ export async function writeHistory(file: string, opts: HistoryOptions): Promise<
 
   await family(
     'tierwise:node_power_watts',
-    MACHINES.map((m) => ({
+    machines.map((m) => ({
       labels: { instance: m.instance, source: m.source },
       at: (t) => power.get(m.instance)?.get(t) ?? 0,
     })),
   );
   await family(
     'tierwise:node_idle_watts',
-    MACHINES.map((m) => ({ labels: { instance: m.instance }, at: () => m.idleWatts * 1.005 })),
+    machines.map((m) => ({ labels: { instance: m.instance }, at: () => m.idleWatts * 1.005 })),
   );
   await family(
     'tierwise:node_cpu_busy:ratio5m',
-    MACHINES.map((m) => ({
+    machines.map((m) => ({
       labels: { instance: m.instance },
       at: (t) => Math.min(1, busyCores(m, t) / m.cores),
     })),
   );
-  const gpuMachines = MACHINES.filter((m) => m.gpu);
+  const gpuMachines = machines.filter((m) => m.gpu);
   await family(
     'tierwise:gpu_power_watts',
     gpuMachines.map((m) => ({
@@ -318,18 +326,18 @@ export async function writeHistory(file: string, opts: HistoryOptions): Promise<
     kind: w.kind,
     namespace: w.namespace,
   });
-  const hostOther = MACHINES.map((m) => ({
+  const hostOther = machines.map((m) => ({
     labels: { instance: m.instance, workload: 'host/other', kind: 'process', namespace: '' },
   }));
   await family('tierwise:workload_cpu_cores:rate5m', [
-    ...WORKLOADS.map((w) => ({ labels: workloadLabels(w), at: (t: number) => w.cores(hourOf(t), dayOf(t)) })),
+    ...workloads.map((w) => ({ labels: workloadLabels(w), at: (t: number) => w.cores(hourOf(t), dayOf(t)) })),
     ...hostOther.map((h) => ({ ...h, at: () => HOST_OTHER_CORES })),
   ]);
   await family('tierwise:workload_memory_working_set_bytes', [
-    ...WORKLOADS.map((w) => ({ labels: workloadLabels(w), at: (t: number) => w.memoryBytes(hourOf(t)) })),
+    ...workloads.map((w) => ({ labels: workloadLabels(w), at: (t: number) => w.memoryBytes(hourOf(t)) })),
     ...hostOther.map((h) => ({ ...h, at: () => 900 * MiB })),
   ]);
-  const gpuWorkloads = WORKLOADS.filter((w) => w.gpu);
+  const gpuWorkloads = workloads.filter((w) => w.gpu);
   await family(
     'tierwise:workload_gpu_memory_bytes',
     gpuWorkloads.map((w) => ({
@@ -342,14 +350,14 @@ export async function writeHistory(file: string, opts: HistoryOptions): Promise<
     'tierwise:workload_gpu_power_watts',
     gpuWorkloads.map((w) => ({
       labels: workloadLabels(w),
-      at: (t: number) => gpuWatts(MACHINES.find((m) => m.instance === w.instance) as HistoryMachine, t),
+      at: (t: number) => gpuWatts(machines.find((m) => m.instance === w.instance) as HistoryMachine, t),
     })),
   );
 
   const agent = (instance: string) => ({ instance, job: 'tierwise-agent' });
   await family(
     'tierwise_node_info',
-    MACHINES.map((m) => ({
+    machines.map((m) => ({
       labels: {
         ...agent(m.instance),
         tier: m.tier,
@@ -366,17 +374,17 @@ export async function writeHistory(file: string, opts: HistoryOptions): Promise<
   );
   await family(
     'tierwise_node_cpu_speed_score',
-    MACHINES.map((m) => ({ labels: agent(m.instance), at: () => m.speedScore })),
+    machines.map((m) => ({ labels: agent(m.instance), at: () => m.speedScore })),
     invTimes,
   );
   await family(
     'tierwise_node_cpu_cores',
-    MACHINES.map((m) => ({ labels: agent(m.instance), at: () => m.cores })),
+    machines.map((m) => ({ labels: agent(m.instance), at: () => m.cores })),
     invTimes,
   );
   await family(
     'tierwise_node_memory_bytes',
-    MACHINES.map((m) => ({ labels: agent(m.instance), at: () => m.memoryBytes })),
+    machines.map((m) => ({ labels: agent(m.instance), at: () => m.memoryBytes })),
     invTimes,
   );
   await family(
@@ -390,19 +398,21 @@ export async function writeHistory(file: string, opts: HistoryOptions): Promise<
   // The Pi has no meter of its own: its model runs on a profile calibrated against a plug once.
   await family(
     'tierwise_node_power_profile_info',
-    MACHINES.filter((m) => m.source === 'model').map((m) => ({
-      labels: {
-        ...agent(m.instance),
-        profile: 'calibrated',
-        source: 'tierwise calibrate against plug, 40 points, 2026-10-01',
-      },
-      at: () => 1,
-    })),
+    machines
+      .filter((m) => m.source === 'model')
+      .map((m) => ({
+        labels: {
+          ...agent(m.instance),
+          profile: 'calibrated',
+          source: 'tierwise calibrate against plug, 40 points, 2026-10-01',
+        },
+        at: () => 1,
+      })),
     invTimes,
   );
   await family(
     'tierwise_workload_info',
-    WORKLOADS.map((w) => ({
+    workloads.map((w) => ({
       labels: {
         ...agent(w.instance),
         workload: w.workload,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reportDeliveryConfigSchema } from './config.ts';
+import { reportDeliveryConfigSchema, reportTimezone } from './config.ts';
 
 function problems(input: unknown): string[] {
   const r = reportDeliveryConfigSchema.safeParse(input);
@@ -7,12 +7,20 @@ function problems(input: unknown): string[] {
 }
 
 describe('reportDeliveryConfigSchema', () => {
-  it('defaults to Mondays at 07:00 UTC, files only', () => {
+  it('defaults to Mondays at 07:00 in the tariff’s zone, run by the collector, files only', () => {
     const c = reportDeliveryConfigSchema.parse({});
+    expect(c.timezone).toBeUndefined();
+    expect(reportTimezone({ report: c })).toBe('UTC');
+    expect(reportTimezone({ report: c, tariff: { timezone: 'America/Los_Angeles' } })).toBe(
+      'America/Los_Angeles',
+    );
+    expect(reportTimezone({ report: { timezone: 'Europe/Berlin' }, tariff: { timezone: 'UTC' } })).toBe(
+      'Europe/Berlin',
+    );
     expect(c).toMatchObject({
       out_dir: 'tierwise-data/reports',
       schedule: '0 7 * * 1',
-      timezone: 'UTC',
+      in_collector: true,
       retries: { attempts: 5, initial_delay_seconds: 30, max_delay_seconds: 900, jitter: true },
       destinations: [],
     });

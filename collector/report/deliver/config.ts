@@ -92,12 +92,20 @@ export const reportDeliveryConfigSchema = z
           ctx.addIssue({ code: 'custom', message: `expected a five-field cron expression: ${problem}` });
       })
       .default('0 7 * * 1'),
-    /** The IANA time zone the schedule is read in. */
+    /**
+     * The IANA time zone the schedule is read in and weeks start in; unset, the tariff's, else UTC
+     * (reportTimezone). One zone for both, so a Monday-morning run finds last week complete.
+     */
     timezone: z
       .string()
       .min(1)
       .refine(isTimeZone, { message: 'expected an IANA time zone such as Europe/London' })
-      .default('UTC'),
+      .optional(),
+    /**
+     * The collector runs the report on `schedule`. Set false where a K8s CronJob or a systemd timer
+     * runs `tierwise report --deliver` instead, so the owner is not sent it twice.
+     */
+    in_collector: z.boolean().default(true),
     /** How long one attempt at one destination may take. */
     timeout_seconds: z.number().positive().default(30),
     retries: z
@@ -118,4 +126,12 @@ export const reportDeliveryConfigSchema = z
   })
   .superRefine((c, ctx) => checkUniqueNames(c.destinations, 'destinations', ctx));
 export type ReportDeliveryConfig = z.infer<typeof reportDeliveryConfigSchema>;
+
+/** The zone weeks start in and the schedule is read in: report.timezone, else the tariff's, else UTC. */
+export function reportTimezone(config: {
+  report: Pick<ReportDeliveryConfig, 'timezone'>;
+  tariff?: { timezone?: string | undefined } | undefined;
+}): string {
+  return config.report.timezone ?? config.tariff?.timezone ?? 'UTC';
+}
 export type RetryConfig = ReportDeliveryConfig['retries'];
