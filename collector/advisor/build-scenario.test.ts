@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { RangeSeries } from '../../common/prometheus-client.ts';
 import { archesOf, buildScenario, NoDataError } from './build-scenario.ts';
-import type { ContractData } from './contract-queries.ts';
+import type { ContractData, GridRangeSeries } from './contract-queries.ts';
 import type { Grid } from './grid.ts';
 
 // A day at hourly steps: 24 points from midnight.
 const grid: Grid = { start: 86400 * 100, stepSeconds: 3600, points: 24 };
 const at = (i: number) => grid.start + i * grid.stepSeconds;
-const series = (metric: Record<string, string>, value: (i: number) => number | undefined): RangeSeries => ({
+/** A history series as fetchContract hands it over: on the grid, null where there is no data. */
+const series = (
+  metric: Record<string, string>,
+  value: (i: number) => number | undefined,
+): GridRangeSeries => ({
   metric,
-  values: Array.from({ length: grid.points }, (_, i) => [at(i), value(i)] as const)
-    .filter(([, v]) => v !== undefined)
-    .map(([t, v]) => [t, String(v)]),
+  values: Array.from({ length: grid.points }, (_, i) => value(i) ?? null),
 });
 /** An inventory gauge: one value at the window's end. */
 const gauge = (metric: Record<string, string>, value: number): RangeSeries => ({
@@ -203,7 +205,10 @@ describe('buildScenario', () => {
 
   it('flags a window mostly without data, and refuses one with none', () => {
     const d = lab();
-    d.power = d.power.map((s) => ({ ...s, values: s.values.slice(-6) }));
+    d.power = d.power.map((s) => ({
+      ...s,
+      values: s.values.map((v, i) => (i < grid.points - 6 ? null : v)),
+    }));
     const { thin, coverage, warnings } = build(d);
     expect(coverage).toBe(0.25);
     expect(thin).toBe(true);

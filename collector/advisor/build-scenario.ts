@@ -9,7 +9,7 @@ import {
 } from '../../cost/scenario.ts';
 import { fitLinearProfile } from '../../exporters/power/calibrate/fit.ts';
 import type { MachineDeclarations } from '../../rules/declared-schema.ts';
-import type { ContractData } from './contract-queries.ts';
+import type { ContractData, GridRangeSeries } from './contract-queries.ts';
 import {
   addSeries,
   coverage,
@@ -18,7 +18,6 @@ import {
   lastIndex,
   max,
   mean,
-  onGrid,
   present,
   quantile,
   scaleSeries,
@@ -103,7 +102,7 @@ export function buildScenario(data: ContractData, input: BuildInput): BuiltScena
   const power = new Map<string, { series: GridSeries; points: Map<string, number> }>();
   for (const s of data.power) {
     const instance = instanceOf(s.metric);
-    const series = onGrid(grid, s.values);
+    const series = s.values;
     const entry = power.get(instance) ?? { series: new Array(grid.points).fill(null), points: new Map() };
     entry.series = entry.series.map((v, i) => {
       const w = series[i] ?? null;
@@ -124,9 +123,9 @@ export function buildScenario(data: ContractData, input: BuildInput): BuiltScena
   const memory = latestBy(data.memoryBytes, instanceOf);
   const gpuTotals = latestBy(data.gpuMemory, (m) => `${m.instance}\u0000${m.uuid}`);
   const profiles = latestBy(data.powerProfile, instanceOf);
-  const idle = new Map(data.idle.map((s) => [instanceOf(s.metric), present(onGrid(grid, s.values))]));
-  const busy = new Map(data.busy.map((s) => [instanceOf(s.metric), onGrid(grid, s.values)]));
-  const gpuPower = new Map(data.gpuPower.map((s) => [instanceOf(s.metric), onGrid(grid, s.values)]));
+  const idle = new Map(data.idle.map((s) => [instanceOf(s.metric), present(s.values)]));
+  const busy = new Map(data.busy.map((s) => [instanceOf(s.metric), s.values]));
+  const gpuPower = new Map(data.gpuPower.map((s) => [instanceOf(s.metric), s.values]));
 
   const machines: MachineInput[] = [];
   for (const [instance, p] of [...power].sort(([a], [b]) => a.localeCompare(b))) {
@@ -290,17 +289,17 @@ function buildWorkloads(
       continue;
     }
     const parts = byName.get(workload) ?? [];
-    parts.push({ instance, cpu: onGrid(grid, s.values), labels: s.metric });
+    parts.push({ instance, cpu: s.values, labels: s.metric });
     byName.set(workload, parts);
   }
   for (const o of orphans) warnings.push(`workloads on ${o} left out with their machine`);
 
-  const series = (list: RangeSeries[]) => {
+  const series = (list: GridRangeSeries[]) => {
     const out = new Map<string, GridSeries>();
     for (const s of list) {
       const key = `${s.metric.instance}\u0000${s.metric.workload}`;
       const prev = out.get(key);
-      const next = onGrid(grid, s.values);
+      const next = s.values;
       out.set(key, prev ? addSeries(prev, next) : next);
     }
     return out;
@@ -308,7 +307,7 @@ function buildWorkloads(
   const memory = series(data.workloadMemory);
   const gpuWatts = series(data.workloadGpuPower);
   const vram = series(data.workloadGpuMemory);
-  const machineGpu = new Map(data.gpuPower.map((s) => [instanceOf(s.metric), onGrid(grid, s.values)]));
+  const machineGpu = new Map(data.gpuPower.map((s) => [instanceOf(s.metric), s.values]));
   const infos = latestBy(data.workloadInfo, (m) => `${m.instance}\u0000${m.workload}`);
   const key = (instance: string, workload: string) => `${instance}\u0000${workload}`;
 

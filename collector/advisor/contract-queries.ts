@@ -1,5 +1,5 @@
 import { type PrometheusTarget, queryRange, type RangeSeries } from '../../common/prometheus-client.ts';
-import type { Grid } from './grid.ts';
+import { type Grid, type GridSeries, putOnGrid } from './grid.ts';
 
 /**
  * The few domain queries the advisor asks (STYLE.md: no hundred-method data source): the `tierwise:*`
@@ -37,7 +37,14 @@ const INVENTORY = {
     `max by (instance, workload, kind, namespace, image_platforms, needs_gpu, pin, always_on, latency_sensitive) (last_over_time(tierwise_workload_info[${r}]))`,
 } as const;
 
-export type ContractData = Record<keyof typeof HISTORY | keyof typeof INVENTORY, RangeSeries[]>;
+/** A history series already on the window's grid: null where there was no data. */
+export interface GridRangeSeries {
+  metric: Record<string, string>;
+  values: GridSeries;
+}
+
+export type ContractData = Record<keyof typeof HISTORY, GridRangeSeries[]> &
+  Record<keyof typeof INVENTORY, RangeSeries[]>;
 
 export interface QueryProgress {
   /** 1-based. */
@@ -65,38 +72,62 @@ export async function fetchContract(
 ): Promise<ContractData> {
   const end = grid.start + (grid.points - 1) * grid.stepSeconds;
   const inventoryStep = Math.min(INVENTORY_STEP_SECONDS, Math.max(grid.stepSeconds, end - grid.start));
-  type Job = [keyof ContractData, string, { start: number; end: number; stepSeconds: number }];
-  const jobs: Job[] = [
-    ...Object.entries(HISTORY).map(
-      ([key, expr]): Job => [
-        key as keyof ContractData,
-        expr,
-        { start: grid.start, end, stepSeconds: grid.stepSeconds },
-      ],
-    ),
-    ...Object.entries(INVENTORY).map(
-      ([key, expr]): Job => [
-        key as keyof ContractData,
-        expr(`${inventoryStep}s`),
-        // Up to the window's end, so a machine's latest inventory is what it is now.
-        {
-          start: end - Math.floor((end - grid.start) / inventoryStep) * inventoryStep,
-          end,
-          stepSeconds: inventoryStep,
-        },
-      ],
-    ),
-  ];
-  const data: Partial<ContractData> = {};
-  for (const [i, [key, expr, range]] of jobs.entries()) {
-    onQuery({ index: i + 1, of: jobs.length, name: seriesName(expr) });
+  const history = Object.entries(HISTORY) as [keyof typeof HISTORY, string][];
+  const inventory = Object.entries(INVENTORY) as [keyof typeof INVENTORY, (r: string) => string][];
+  const of = history.length + inventory.length;
+  const ask = async <T>(index: number, expr: string, run: () => Promise<T>): Promise<T> => {
+    onQuery({ index, of, name: seriesName(expr) });
     try {
-      data[key] = await queryRange(target, expr, range);
+      return await run();
     } catch (err) {
       throw new PrometheusError(target.url, err as Error);
     }
+  };
+  const data: Partial<ContractData> = {};
+  for (const [i, [key, expr]] of history.entries())
+    data[key] = await ask(i + 1, expr, () => historyOnGrid(target, expr, grid));
+  for (const [i, [key, expr]] of inventory.entries()) {
+    const q = expr(`${inventoryStep}s`);
+    data[key] = await ask(history.length + i + 1, q, () =>
+      // Up to the window's end, so a machine's latest inventory is what it is now.
+      queryRange(target, q, {
+        start: end - Math.floor((end - grid.start) / inventoryStep) * inventoryStep,
+        end,
+        stepSeconds: inventoryStep,
+      }),
+    );
   }
   return data as ContractData;
+}
+
+/**
+ * A day of the grid per range query. A week of 500 workloads at 5-minute steps is a million points per
+ * series family; asked at once, the JSON and its parsed pairs would hold hundreds of MiB for a moment.
+ * A day at a time, each answer goes straight onto the grid and is dropped.
+ */
+const CHUNK_SECONDS = 86_400;
+
+async function historyOnGrid(target: PrometheusTarget, expr: string, grid: Grid): Promise<GridRangeSeries[]> {
+  const chunkPoints = Math.max(1, Math.floor(CHUNK_SECONDS / grid.stepSeconds));
+  const bySeries = new Map<string, GridRangeSeries>();
+  for (let first = 0; first < grid.points; first += chunkPoints) {
+    const last = Math.min(grid.points, first + chunkPoints) - 1;
+    const result = await queryRange(target, expr, {
+      start: grid.start + first * grid.stepSeconds,
+      end: grid.start + last * grid.stepSeconds,
+      stepSeconds: grid.stepSeconds,
+    });
+    for (const s of result) {
+      const id = JSON.stringify(Object.entries(s.metric).sort(([a], [b]) => a.localeCompare(b)));
+      let series = bySeries.get(id);
+      if (!series) {
+        series = { metric: s.metric, values: new Array(grid.points).fill(null) };
+        bySeries.set(id, series);
+      }
+      putOnGrid(grid, series.values, s.values);
+    }
+  }
+  return [...bySeries.values()];
 }
 
 /** Prometheus could not be asked, or refused: the message names the URL. */

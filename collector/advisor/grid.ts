@@ -22,15 +22,16 @@ export function gridEndingAt(nowSeconds: number, windowSeconds: number, stepSeco
 
 export const gridEnd = (g: Grid) => g.start + g.points * g.stepSeconds;
 
-/** A range query's values on the grid; NaN, ±Inf and points off the grid are no data. */
-export function onGrid(grid: Grid, values: RangeSeries['values']): GridSeries {
-  const out: GridSeries = new Array(grid.points).fill(null);
+/**
+ * Writes a range query's values into `out`, a series on the grid, leaving its other points be; NaN,
+ * ±Inf and points off the grid are no data.
+ */
+export function putOnGrid(grid: Grid, out: GridSeries, values: RangeSeries['values']): void {
   for (const [t, text] of values) {
     const i = Math.round((t - grid.start) / grid.stepSeconds);
     const v = Number(text);
     if (i >= 0 && i < grid.points && Number.isFinite(v)) out[i] = v;
   }
-  return out;
 }
 
 /** Pointwise sum where either has data; null only where neither has. */

@@ -138,6 +138,8 @@ describe('prometheus.yml for the stack', () => {
     expect(targetsOf('tierwise-collector', c).map((t) => [t.__address__, t.instance])).toEqual([
       ['127.0.0.1:10092', 'central'],
     ]);
+    // The machine each cost series prices stays `instance` (not exported_instance) for rules and dashboards.
+    expect(c.scrape_configs.find((j) => j.job_name === 'tierwise-collector')?.honor_labels).toBe(true);
     expect(built.scrape_configs.map((j) => j.job_name)).not.toContain('tierwise-collector');
   });
 

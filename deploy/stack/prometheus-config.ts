@@ -13,6 +13,7 @@ export interface ScrapeConfig {
   job_name: string;
   metrics_path?: string;
   scrape_timeout?: string;
+  honor_labels?: boolean;
   static_configs: { targets: string[] }[];
   relabel_configs?: RelabelConfig[];
 }
@@ -61,6 +62,8 @@ export function prometheusConfig(
       ? [
           {
             job_name: STACK_JOBS.collector,
+            // Its cost series name the machine they price in `instance`: kept, not exported_instance.
+            honor_labels: true,
             static_configs: [{ targets: [localAddress(stack.listen.collector)] }],
             relabel_configs: machine(),
           },
