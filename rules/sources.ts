@@ -130,3 +130,21 @@ export const kubePodWorkload = [
 ]
   .map((e) => `max by (namespace, pod, workload) (${e})`)
   .join('\nor on (namespace, pod)\n');
+
+/**
+ * node_exporter's host series that only dashboards read (the agent and the SSH probe speak them too),
+ * with the matchers that keep pseudo filesystems and virtual network devices out of the figures.
+ */
+export const hostSources = {
+  filesystemSize: 'node_filesystem_size_bytes',
+  filesystemAvail: 'node_filesystem_avail_bytes',
+  realFilesystems: 'fstype!~"tmpfs|ramfs|devtmpfs|overlay|squashfs|nsfs|autofs|fuse\\\\..*"',
+  diskReadBytes: 'node_disk_read_bytes_total',
+  diskWrittenBytes: 'node_disk_written_bytes_total',
+  networkReceiveBytes: 'node_network_receive_bytes_total',
+  networkTransmitBytes: 'node_network_transmit_bytes_total',
+  physicalNetDevices: 'device!~"lo|veth.*|docker.*|br-.*|cni.*|flannel.*|cali.*|virbr.*"',
+  load: ['node_load1', 'node_load5', 'node_load15'],
+  bootTime: 'node_boot_time_seconds',
+  hwmonTemperature: 'node_hwmon_temp_celsius',
+} as const;

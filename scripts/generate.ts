@@ -1,14 +1,16 @@
-// Regenerates the committed artefacts built from code (rule files, Alertmanager's config, the scenario's and the weekly report's JSON Schemas); tests fail while they are stale.
+// Regenerates the committed artefacts built from code (rule files, Alertmanager's config, the Grafana dashboards, the scenario's and the weekly report's JSON Schemas); tests fail while they are stale.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { exampleAlertmanagerFiles } from '../alertmanager/example.ts';
 import { scenarioSchemaFile } from '../collector/advisor/scenario-schema-file.ts';
 import { reportSchemaFile } from '../collector/report/schema-file.ts';
+import { dashboardFiles } from '../dashboards/index.ts';
 import { exampleRuleFiles } from '../rules/example.ts';
 
 for (const f of [
   ...exampleRuleFiles(),
   ...exampleAlertmanagerFiles(),
+  ...dashboardFiles(),
   scenarioSchemaFile(),
   reportSchemaFile(),
 ]) {
