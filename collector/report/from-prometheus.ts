@@ -1,4 +1,5 @@
 import type { PrometheusTarget } from '../../common/prometheus-client.ts';
+import { computeCosts } from '../../cost/costs.ts';
 import { type Advice, advise } from '../advisor/advice.ts';
 import type { BuildInput } from '../advisor/build-scenario.ts';
 import { NoDataError } from '../advisor/build-scenario.ts';
@@ -34,8 +35,8 @@ export async function weeklyReportFromPrometheus(
   opts: ReportFromPrometheusOptions,
 ): Promise<WeeklyReport> {
   const say = opts.onProgress ?? (() => {});
-  const weekAdvice = async (week: IsoWeek) => {
-    const built = await scenarioFromPrometheus(target, {
+  const weekScenario = (week: IsoWeek) =>
+    scenarioFromPrometheus(target, {
       windowSeconds: week.end - week.start,
       stepSeconds: opts.stepSeconds,
       endSeconds: week.end,
@@ -44,33 +45,34 @@ export async function weeklyReportFromPrometheus(
       ...(opts.options && { options: opts.options }),
       onQuery: (p) => say(queryLine(week.label, p)),
     });
-    say(`${week.label}: planning placement…`);
-    const advice = await advise({
-      scenario: built.scenario,
-      source: { kind: 'prometheus', url: target.url, window: week.label },
-      warnings: built.warnings,
-      thin: built.thin,
-      ...(opts.now && { now: opts.now }),
-    });
-    return { advice, scenario: built.scenario };
-  };
 
-  const current = await weekAdvice(opts.week);
-  const before = previousWeek(opts.week);
-  const previous = await weekAdvice(before).catch((err: unknown) => {
-    if (err instanceof NoDataError) return undefined;
-    throw err;
+  const built = await weekScenario(opts.week);
+  say(`${opts.week.label}: planning placement…`);
+  const advice = await advise({
+    scenario: built.scenario,
+    source: { kind: 'prometheus', url: target.url, window: opts.week.label },
+    warnings: built.warnings,
+    thin: built.thin,
+    ...(opts.now && { now: opts.now }),
   });
+  const before = previousWeek(opts.week);
+  // Only its costs are compared: no plan is made for a week that is gone.
+  const previous = await weekScenario(before).then(
+    (b) => ({ costs: computeCosts(b.scenario) }),
+    (err: unknown) => {
+      if (err instanceof NoDataError) return undefined;
+      throw err;
+    },
+  );
   say(`${opts.week.label}: querying ALERTS…`);
   const alerts = await fetchFiredAlerts(target, opts.week);
 
-  const { scenario } = current;
   const input: WeeklyReportInput = {
     week: opts.week,
     previousWeek: before,
-    current: figures(current.advice),
-    ...(previous && { previous: figures(previous.advice) }),
-    power: scenarioPower(scenario),
+    current: figures(advice),
+    ...(previous && { previous }),
+    power: scenarioPower(built.scenario),
     alerts,
     source: `Prometheus ${target.url}`,
     generatedAt: opts.now ?? new Date(),

@@ -186,8 +186,8 @@ export interface WeeklyReportInput {
   week: IsoWeek;
   previousWeek: IsoWeek;
   current: WeekFigures;
-  /** Undefined when the previous week had no data: every change is then null. */
-  previous?: WeekFigures;
+  /** The week before, for the changes only (its plan is never shown); undefined when it had no data. */
+  previous?: Pick<WeekFigures, 'costs'>;
   power: { start: number; stepSeconds: number; machines: MachinePower[] };
   alerts: FiredAlert[];
   source: string;

@@ -156,7 +156,7 @@ export function sampleInput(): WeeklyReportInput {
       placement: SAMPLE_PLAN,
       warnings: ['gpu-box left out: no tierwise_node_cpu_cores in the window'],
     },
-    previous: { costs: sampleCosts(prev, 1.25), placement: SAMPLE_PLAN },
+    previous: { costs: sampleCosts(prev, 1.25) },
     power: samplePower(),
     alerts: SAMPLE_ALERTS,
     source: 'http://prometheus.lan:9090',
