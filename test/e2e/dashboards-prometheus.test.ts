@@ -144,6 +144,8 @@ describe('the dashboards over real exporters', () => {
         },
         tariff: TARIFF,
         machines: MACHINE_FACTS,
+        // The collector's weekly report is report-browser.test.ts's; here it would only write files.
+        report: { in_collector: false },
       }),
     );
     agent = await startAgentProcess([`--config=${config}`]);

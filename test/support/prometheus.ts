@@ -31,6 +31,8 @@ export interface PrometheusOptions {
   ruleFiles?: string[];
   /** host:port of Alertmanagers to send alerts to. */
   alertmanagers?: string[];
+  /** Remote-write endpoints (URLs): samples appended after the start go there too, as in scale-out. */
+  remoteWrite?: string[];
 }
 
 /**
@@ -46,7 +48,14 @@ export async function startPrometheus(
   const options: PrometheusOptions = Array.isArray(scrapeConfigsOrOptions)
     ? { scrapeConfigs: scrapeConfigsOrOptions, scrapeInterval: scrapeIntervalArg, seed: seedArg }
     : scrapeConfigsOrOptions;
-  const { scrapeConfigs, scrapeInterval = '1s', seed, ruleFiles = [], alertmanagers = [] } = options;
+  const {
+    scrapeConfigs,
+    scrapeInterval = '1s',
+    seed,
+    ruleFiles = [],
+    alertmanagers = [],
+    remoteWrite = [],
+  } = options;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tierwise-prom-'));
   if (seed) await seed(path.join(dir, 'data'));
   const port = await freePort();
@@ -64,6 +73,7 @@ export async function startPrometheus(
       ...(alertmanagers.length > 0 && {
         alerting: { alertmanagers: [{ static_configs: [{ targets: alertmanagers }] }] },
       }),
+      ...(remoteWrite.length > 0 && { remote_write: remoteWrite.map((url) => ({ url })) }),
     }),
   );
   const proc: Started = startProcess('prometheus', [
