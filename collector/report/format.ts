@@ -67,3 +67,15 @@ export function tierPower(watts: readonly (number | null)[]): { mean?: number; p
   if (present.length === 0) return {};
   return { mean: present.reduce((a, w) => a + w, 0) / present.length, peak: Math.max(...present) };
 }
+
+/** A recommended move as both renderers' tables show it: workload, from, to, savings, why. */
+export function moveCells(m: WeeklyReport['plan']['moves'][number], currency: string): string[] {
+  return [
+    m.workload,
+    m.from,
+    m.to,
+    money(m.saving_per_week, currency),
+    money(m.saving_per_month, currency),
+    m.reason,
+  ];
+}

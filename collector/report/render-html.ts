@@ -8,6 +8,7 @@ import {
   kwh,
   localTime,
   money,
+  moveCells,
   percent,
   tierPower,
   verdictText,
@@ -166,14 +167,7 @@ export function planSection(plan: WeeklyReport['plan'], c: string, low: boolean)
       ? '<p>None: every workload is where it costs least.</p>'
       : table(
           [t('workload'), t('from'), t('to'), n('saving/week'), n('saving/month'), t('why')],
-          plan.moves.map((m) => [
-            m.workload,
-            m.from,
-            m.to,
-            money(m.saving_per_week, c),
-            money(m.saving_per_month, c),
-            m.reason,
-          ]),
+          plan.moves.map((m) => moveCells(m, c)),
         ),
     '<h3>Machines that could be switched off</h3>',
     plan.power_off.length === 0

@@ -6,6 +6,7 @@ import {
   kwh,
   localTime,
   money,
+  moveCells,
   percent,
   tierPower,
   verdictText,
@@ -134,14 +135,7 @@ export function renderMarkdown(r: WeeklyReport): string {
       ? 'None: every workload is where it costs least.'
       : table(
           ['workload', 'from', 'to', 'saving/week', 'saving/month', 'why'],
-          plan.moves.map((m) => [
-            m.workload,
-            m.from,
-            m.to,
-            money(m.saving_per_week, c),
-            money(m.saving_per_month, c),
-            m.reason,
-          ]),
+          plan.moves.map((m) => moveCells(m, c)),
           new Set([3, 4]),
         ),
     '',

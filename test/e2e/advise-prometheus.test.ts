@@ -10,10 +10,10 @@ import { type Scenario, tariffSchema } from '../../cost/scenario.ts';
 import { rateAt } from '../../cost/tariff.ts';
 import { WHAT_IF_EXAMPLE } from '../support/advice.ts';
 import { backfillHistory, MACHINE_FACTS, TARIFF } from '../support/advise-history.ts';
-import { bundle } from '../support/agent-process.ts';
+import { bundle, type RunningCollector, startCollectorProcess } from '../support/agent-process.ts';
 import { parseExposition } from '../support/exposition.ts';
 import { tempDir } from '../support/fixtures.ts';
-import { freePort, type Started, startProcess, waitFor } from '../support/processes.ts';
+import { freePort, waitFor } from '../support/processes.ts';
 import { startPrometheus, type TestPrometheus } from '../support/prometheus.ts';
 
 // A week of a four-machine homelab (test/support/advise-history.ts) backfilled into Debian's Prometheus
@@ -217,25 +217,15 @@ describe('tierwise advise --scenario', () => {
 });
 
 describe('tierwise collector', () => {
-  let collector: Started | undefined;
+  let collector: RunningCollector | undefined;
 
   afterAll(async () => {
     await collector?.stop();
   });
 
   it('serves the placement and its cost series from Prometheus, and the tariff price now', async () => {
-    const port = await freePort();
-    collector = startProcess(process.execPath, [
-      bundle,
-      'collector',
-      '--config',
-      config,
-      '--prometheus',
-      prometheus.url,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=warn',
-    ]);
-    const base = `http://127.0.0.1:${port}`;
+    collector = await startCollectorProcess(config, prometheus.url);
+    const { base } = collector;
     const started = performance.now();
     const body = await waitFor(
       '/api/placement',

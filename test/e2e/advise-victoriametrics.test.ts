@@ -1,14 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { Advice } from '../../collector/advisor/advice.ts';
 import type { Scenario } from '../../cost/scenario.ts';
+import { adviseJson } from '../support/advice.ts';
 import { backfillHistory, historyForImport, MACHINE_FACTS, TARIFF } from '../support/advise-history.ts';
-import { bundle } from '../support/agent-process.ts';
 import { waitFor } from '../support/processes.ts';
 import { startPrometheus, type TestPrometheus } from '../support/prometheus.ts';
 import { startVictoriaMetrics, type TestVictoriaMetrics } from '../support/victoriametrics.ts';
@@ -75,26 +73,17 @@ interface Run {
 async function adviseFrom(url: string, name: string): Promise<Run> {
   const saved = path.join(dir, `${name}.json`);
   const started = performance.now();
-  const { stdout, stderr } = await promisify(execFile)(
-    process.execPath,
-    [
-      bundle,
-      'advise',
-      '--prometheus',
-      url,
-      '--window',
-      '7d',
-      '--config',
-      config,
-      '--save-scenario',
-      saved,
-      '--json',
-    ],
-    { encoding: 'utf8', timeout: 60_000 },
-  );
+  const { advice, stderr } = await adviseJson(url, [
+    '--window',
+    '7d',
+    '--config',
+    config,
+    '--save-scenario',
+    saved,
+  ]);
   expect(stderr).toBe('');
   return {
-    advice: JSON.parse(stdout) as Advice,
+    advice,
     scenario: JSON.parse(await readFile(saved, 'utf8')) as Scenario,
     seconds: (performance.now() - started) / 1000,
   };

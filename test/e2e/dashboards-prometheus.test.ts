@@ -1,6 +1,5 @@
 import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -9,10 +8,16 @@ import { dashboards, GENERATED_DASHBOARDS_DIR } from '../../dashboards/index.ts'
 import { parseMountinfo } from '../../exporters/parsers/mountinfo.ts';
 import { writeRuleFiles } from '../../rules/index.ts';
 import { backfillHistory, MACHINE_FACTS, TARIFF } from '../support/advise-history.ts';
-import { bundle, type RunningAgent, startAgentProcess } from '../support/agent-process.ts';
+import {
+  bundle,
+  type RunningAgent,
+  type RunningCollector,
+  startAgentProcess,
+  startCollectorProcess,
+} from '../support/agent-process.ts';
 import { type FakeNvidiaSmi, fakeNvidiaSmi } from '../support/fake-nvidia-smi.ts';
 import { readFixture, tempDir } from '../support/fixtures.ts';
-import { startPlugHttpServer } from '../support/plug-servers.ts';
+import { gpuWorkstationAgent, startPlugHttpServer } from '../support/plug-servers.ts';
 import { freePort, type Started, startProcess } from '../support/processes.ts';
 import { startPrometheus, type TestPrometheus } from '../support/prometheus.ts';
 import { type Sshd, startSshd } from '../support/sshd.ts';
@@ -95,7 +100,7 @@ describe('the dashboards over real exporters', () => {
   let gpu: FakeNvidiaSmi;
   let sshd: Sshd;
   let probe: Started;
-  let collector: Started;
+  let collector: RunningCollector;
   const slice = v2Root && path.join(v2Root, 'tierwise-e2e-dashboards.slice');
 
   // The plug's replay server and tempDir close with the test that started them, so all starts in it.
@@ -113,22 +118,7 @@ describe('the dashboards over real exporters', () => {
     await writeFile(
       config,
       stringify({
-        agent: {
-          tier: 'workstation',
-          power: {
-            profile: 'desktop-gpu',
-            plugs: [
-              {
-                name: 'desk',
-                kind: 'shelly-gen1',
-                address: plug.address,
-                poll_seconds: 1,
-                machines: [os.hostname()],
-              },
-            ],
-          },
-          gpu: { nvidia_smi: gpu.bin, interval_seconds: 0.5 },
-        },
+        agent: gpuWorkstationAgent(plug.address, gpu.bin),
         probe: {
           known_hosts: knownHosts,
           targets: [
@@ -197,14 +187,7 @@ describe('the dashboards over real exporters', () => {
       seed: (dataDir) =>
         backfillHistory(dataDir, { end, days: 7.1, stepSeconds: 240, inventorySeconds: 240 }),
     });
-    collector = startProcess(process.execPath, [
-      bundle,
-      'collector',
-      `--config=${config}`,
-      `--prometheus=${prom.url}`,
-      `--web.listen-address=127.0.0.1:${collectorPort}`,
-      '--log.level=warn',
-    ]);
+    collector = await startCollectorProcess(config, prom.url, collectorPort);
     // Everything the panels read has been scraped, rated and recorded for a few evaluations in a row,
     // so the ends of the rule chains (cost per workload) are there at the moment a panel asks.
     const settled = (expr: string) => `count_over_time(${expr}[1m]) >= 5`;

@@ -1,11 +1,10 @@
 import { writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { startAgentProcess } from '../support/agent-process.ts';
 import { readFixture, tempDir } from '../support/fixtures.ts';
-import { startPlugHttpServer } from '../support/plug-servers.ts';
+import { shellyOnThisMachine, startPlugHttpServer } from '../support/plug-servers.ts';
 import { startPrometheus } from '../support/prometheus.ts';
 
 describe('power through Prometheus', () => {
@@ -21,15 +20,7 @@ describe('power through Prometheus', () => {
         agent: {
           power: {
             profile: 'mini-pc-n100',
-            plugs: [
-              {
-                name: 'desk',
-                kind: 'shelly-gen1',
-                address: plug.address,
-                poll_seconds: 1,
-                machines: [os.hostname()],
-              },
-            ],
+            plugs: [shellyOnThisMachine(plug.address)],
           },
         },
       }),

@@ -1,15 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { Advice } from '../../collector/advisor/advice.ts';
+import { adviseJson } from '../support/advice.ts';
 import { historyForImport, MACHINE_FACTS, TARIFF, WORKLOADS } from '../support/advise-history.ts';
-import { bundle } from '../support/agent-process.ts';
 import { waitFor } from '../support/processes.ts';
 import { startPrometheus, type TestPrometheus } from '../support/prometheus.ts';
 import { startVictoriaMetrics, type TestVictoriaMetrics } from '../support/victoriametrics.ts';
@@ -126,25 +124,16 @@ afterAll(async () => {
 });
 
 async function adviseFrom(url: string): Promise<Advice> {
-  const { stdout, stderr } = await promisify(execFile)(
-    process.execPath,
-    [
-      bundle,
-      'advise',
-      '--prometheus',
-      url,
-      '--window',
-      `${WINDOW_SECONDS}s`,
-      '--step',
-      `${STEP_SECONDS}s`,
-      '--config',
-      config,
-      '--json',
-    ],
-    { encoding: 'utf8', timeout: 60_000 },
-  );
+  const { advice, stderr } = await adviseJson(url, [
+    '--window',
+    `${WINDOW_SECONDS}s`,
+    '--step',
+    `${STEP_SECONDS}s`,
+    '--config',
+    config,
+  ]);
   expect(stderr).toBe('');
-  return JSON.parse(stdout) as Advice;
+  return advice;
 }
 
 /** The window ends on the last 5-minute step before now: both asked at once, again if they straddled one. */

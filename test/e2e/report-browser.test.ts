@@ -11,9 +11,9 @@ import { money } from '../../collector/report/format.ts';
 import type { WeeklyReport } from '../../collector/report/model.ts';
 import { lastCompleteWeek } from '../../collector/report/week.ts';
 import { backfillHistory, MACHINE_FACTS, TARIFF } from '../support/advise-history.ts';
-import { bundle } from '../support/agent-process.ts';
-import { launchChromium, screenshots, watchPage } from '../support/browser.ts';
-import { freePort, type Started, startProcess, waitFor } from '../support/processes.ts';
+import { type RunningCollector, startCollectorProcess } from '../support/agent-process.ts';
+import { expectTidyPage, launchChromium, screenshots, watchPage } from '../support/browser.ts';
+import { waitFor } from '../support/processes.ts';
 import { startPrometheus, type TestPrometheus } from '../support/prometheus.ts';
 
 // Two weeks of the four-machine homelab (test/support/advise-history.ts) up to now in Debian's
@@ -21,7 +21,7 @@ import { startPrometheus, type TestPrometheus } from '../support/prometheus.ts';
 // report, its front page shows this week so far. Both are opened in Debian's headless Chromium.
 
 let prometheus: TestPrometheus;
-let collector: Started;
+let collector: RunningCollector;
 let browser: Browser;
 let dir: string;
 let base: string;
@@ -40,18 +40,8 @@ beforeAll(async () => {
     config,
     stringify({ tariff: TARIFF, machines: MACHINE_FACTS, report: { out_dir: reports() } }),
   );
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  collector = startProcess(process.execPath, [
-    bundle,
-    'collector',
-    '--config',
-    config,
-    '--prometheus',
-    prometheus.url,
-    `--web.listen-address=127.0.0.1:${port}`,
-    '--log.level=warn',
-  ]);
+  collector = await startCollectorProcess(config, prometheus.url);
+  base = collector.base;
   const reportJson = path.join(reports(), `${week.label}.json`);
   await waitFor(
     'the catch-up report, the plan and this week so far',
@@ -106,11 +96,7 @@ describe('the weekly report and the collector page in Chromium', () => {
     expect(text(await page.textContent('h3:text("switched off") + div'))).toContain('old-desktop');
     expect(await page.locator('figure svg[role="img"]').count()).toBe(2);
 
-    const shot = await screenshots(page, 'weekly-report');
-    expect(shot.phoneOverflowPx).toBeLessThanOrEqual(0);
-    expect(watch.errors).toEqual([]);
-    expect(watch.foreign).toEqual([]);
-    await page.close();
+    await expectTidyPage(page, watch, 'weekly-report');
   });
 
   it('shows this week so far at /, with the collector’s current plan', async () => {
@@ -140,11 +126,7 @@ describe('the weekly report and the collector page in Chromium', () => {
     expect(moves).toEqual(advice.placement.moves.map((m) => m.workload));
     expect(await page.locator('figure svg[role="img"]').count()).toBe(1);
 
-    const shot = await screenshots(page, 'collector-this-week');
-    expect(shot.phoneOverflowPx).toBeLessThanOrEqual(0);
-    expect(watch.errors).toEqual([]);
-    expect(watch.foreign).toEqual([]);
-    await page.close();
+    await expectTidyPage(page, watch, 'collector-this-week');
   });
 
   it('lists the stored reports at /reports and opens the latest from there', async () => {
@@ -155,12 +137,10 @@ describe('the weekly report and the collector page in Chromium', () => {
       tds.map((td) => td.textContent),
     );
     expect(firstRow[0]).toBe(week.label);
-    await screenshots(page, 'collector-reports');
+    expect((await screenshots(page, 'collector-reports')).phoneOverflowPx).toBeLessThanOrEqual(0);
     await page.click(`a:text("The latest: ${week.label}")`);
     await page.waitForURL(`${base}/reports/${week.label}.html`);
     expect(text(await page.textContent('h1'))).toBe(`tierwise weekly report ${week.label}`);
-    expect(watch.errors).toEqual([]);
-    expect(watch.foreign).toEqual([]);
-    await page.close();
+    await expectTidyPage(page, watch, 'collector-latest-report');
   });
 });

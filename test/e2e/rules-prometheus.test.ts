@@ -8,7 +8,7 @@ import { writeRuleFiles } from '../../rules/index.ts';
 import { type RunningAgent, startAgentProcess } from '../support/agent-process.ts';
 import { type FakeNvidiaSmi, fakeNvidiaSmi } from '../support/fake-nvidia-smi.ts';
 import { readFixture, tempDir } from '../support/fixtures.ts';
-import { type PlugHttpServer, startPlugHttpServer } from '../support/plug-servers.ts';
+import { gpuWorkstationAgent, type PlugHttpServer, startPlugHttpServer } from '../support/plug-servers.ts';
 import { freePort, type Started, startProcess, waitFor } from '../support/processes.ts';
 import { startPrometheus, type TestPrometheus } from '../support/prometheus.ts';
 
@@ -40,22 +40,7 @@ describe('recording rules over real exporters', () => {
     await writeFile(
       config,
       stringify({
-        agent: {
-          tier: 'workstation',
-          power: {
-            profile: 'desktop-gpu',
-            plugs: [
-              {
-                name: 'desk',
-                kind: 'shelly-gen1',
-                address: plug.address,
-                poll_seconds: 1,
-                machines: [os.hostname()],
-              },
-            ],
-          },
-          gpu: { nvidia_smi: gpu.bin, interval_seconds: 0.5 },
-        },
+        agent: gpuWorkstationAgent(plug.address, gpu.bin),
       }),
     );
     agent = await startAgentProcess([`--config=${config}`]);

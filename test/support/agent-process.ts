@@ -36,3 +36,27 @@ export async function startAgentProcess(
   }
   return { ...proc, port, address: `127.0.0.1:${port}` };
 }
+
+export interface RunningCollector extends Started {
+  port: number;
+  /** http://127.0.0.1:<port> */
+  base: string;
+}
+
+/** The bundled `tierwise collector` on loopback (on `port`, or a free one), reading `prometheus`. */
+export async function startCollectorProcess(
+  config: string,
+  prometheus: string,
+  port?: number,
+): Promise<RunningCollector> {
+  const listen = port ?? (await freePort());
+  const proc = startProcess(process.execPath, [
+    bundle,
+    'collector',
+    `--config=${config}`,
+    `--prometheus=${prometheus}`,
+    `--web.listen-address=127.0.0.1:${listen}`,
+    '--log.level=warn',
+  ]);
+  return { ...proc, port: listen, base: `http://127.0.0.1:${listen}` };
+}

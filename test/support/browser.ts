@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { repoRoot } from './agent-process.ts';
 
 /** Debian's chromium; TIERWISE_CHROMIUM names another. */
@@ -72,4 +73,13 @@ export async function screenshots(page: Page, name: string): Promise<{ phoneOver
   );
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-phone.png`), fullPage: true });
   return { phoneOverflowPx };
+}
+
+/** The end of every page check: screenshots for a person, then nothing wider than a phone, no errors, nothing fetched elsewhere. */
+export async function expectTidyPage(page: Page, watch: PageWatch, name: string): Promise<void> {
+  const shot = await screenshots(page, name);
+  expect(shot.phoneOverflowPx).toBeLessThanOrEqual(0);
+  expect(watch.errors).toEqual([]);
+  expect(watch.foreign).toEqual([]);
+  await page.close();
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
+import os from 'node:os';
 import { onTestFinished } from 'vitest';
 
 /**
@@ -188,4 +189,27 @@ function listen(server: net.Server): Promise<void> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
+}
+
+/** tierwise.yml's `agent.power.plugs` entry for a replayed Shelly that meters this machine. */
+export function shellyOnThisMachine(address: string) {
+  return {
+    name: 'desk',
+    kind: 'shelly-gen1',
+    address,
+    poll_seconds: 1,
+    machines: [os.hostname()],
+  };
+}
+
+/**
+ * tierwise.yml's `agent:` for the GPU workstation the end-to-end tests run: its wall power from a
+ * replayed Shelly, its GPU from a stand-in nvidia-smi (fake-nvidia-smi.ts).
+ */
+export function gpuWorkstationAgent(plugAddress: string, nvidiaSmi: string) {
+  return {
+    tier: 'workstation',
+    power: { profile: 'desktop-gpu', plugs: [shellyOnThisMachine(plugAddress)] },
+    gpu: { nvidia_smi: nvidiaSmi, interval_seconds: 0.5 },
+  };
 }
