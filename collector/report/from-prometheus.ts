@@ -47,6 +47,17 @@ export async function weeklyReportFromPrometheus(
     });
 
   const built = await weekScenario(opts.week);
+  const power = scenarioPower(built.scenario);
+  const before = previousWeek(opts.week);
+  // Only its costs are compared: no plan is made for a week that is gone. Priced before the solver
+  // runs, so its series are garbage by the time the solver's memory grows.
+  const previous = await weekScenario(before).then(
+    (b) => ({ costs: computeCosts(b.scenario) }),
+    (err: unknown) => {
+      if (err instanceof NoDataError) return undefined;
+      throw err;
+    },
+  );
   say(`${opts.week.label}: planning placement…`);
   const advice = await advise({
     scenario: built.scenario,
@@ -55,15 +66,6 @@ export async function weeklyReportFromPrometheus(
     thin: built.thin,
     ...(opts.now && { now: opts.now }),
   });
-  const before = previousWeek(opts.week);
-  // Only its costs are compared: no plan is made for a week that is gone.
-  const previous = await weekScenario(before).then(
-    (b) => ({ costs: computeCosts(b.scenario) }),
-    (err: unknown) => {
-      if (err instanceof NoDataError) return undefined;
-      throw err;
-    },
-  );
   say(`${opts.week.label}: querying ALERTS…`);
   const alerts = await fetchFiredAlerts(target, opts.week);
 
@@ -72,7 +74,7 @@ export async function weeklyReportFromPrometheus(
     previousWeek: before,
     current: figures(advice),
     ...(previous && { previous }),
-    power: scenarioPower(built.scenario),
+    power,
     alerts,
     source: `Prometheus ${target.url}`,
     generatedAt: opts.now ?? new Date(),

@@ -23,6 +23,8 @@ export interface MilpOptions {
   relativeGap: number;
   /** A valid assignment to start from (the greedy plan). */
   start?: readonly number[];
+  /** Above this many columns, one link row per machine instead of one per pair (default below). */
+  tightLinksMaxColumns?: number;
 }
 
 export interface MilpOutcome {
@@ -36,6 +38,14 @@ export interface MilpOutcome {
 }
 
 const GIB = 1024 ** 3;
+
+/**
+ * Up to this many columns each x[w][m] gets its own x ≤ y row: a tight relaxation that proves small
+ * plans optimal fast. Beyond it (a 50-machine lab has 25,000 pairs) those rows are most of the model and
+ * most of the solver's memory (317 MiB against 221 MiB at 50 × 500, the same plan found: docs/benchmarks.md),
+ * and the capacity rows, which already switch a machine's workloads off with it, carry the link alone.
+ */
+const TIGHT_LINKS_MAX_COLUMNS = 5000;
 
 /** Sparse rows in CSR form, as HiGHS takes them. */
 class Rows {
@@ -99,6 +109,7 @@ export async function solveMilp(p: Problem, options: MilpOptions): Promise<MilpO
   }
 
   const rows = new Rows();
+  const tightLinks = cost.length <= (options.tightLinksMaxColumns ?? TIGHT_LINKS_MAX_COLUMNS);
   for (const columns of xColumn)
     rows.add(
       1,
@@ -123,12 +134,19 @@ export async function solveMilp(p: Problem, options: MilpOptions): Promise<MilpO
     capacityRow((w) => (p.memoryDemand[w] as number) / GIB, (p.memoryCapacity[m] as number) / GIB);
     const vram = p.vramCapacity[m] as number;
     if (vram > 0) capacityRow((w) => (p.vramDemand[w] as number) / GIB, vram / GIB);
-    if (y >= 0)
+    if (y < 0) return;
+    if (tightLinks)
       for (const [, c] of entries)
         rows.add(Number.NEGATIVE_INFINITY, 0, [
           [c, 1],
           [y, -1],
         ]);
+    // One row instead of one per pair: a workload with no demand still cannot sit on a machine that is off.
+    else
+      rows.add(Number.NEGATIVE_INFINITY, 0, [
+        ...entries.map(([, c]) => [c, 1] as const),
+        [y, -entries.length],
+      ]);
   });
   for (const group of interchangeable(p, switchable))
     for (let k = 0; k + 1 < group.length; k++)
