@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { advise } from '../collector/advisor/advice.ts';
 import { formatDuration } from '../collector/advisor/duration.ts';
@@ -10,9 +9,9 @@ import { liveViewFromPrometheus } from '../collector/web/live-from-prometheus.ts
 import { reportsArchive } from '../collector/web/reports-archive.ts';
 import { loadConfig } from '../common/config.ts';
 import { createLogger } from '../common/log.ts';
-import type { PrometheusTarget } from '../common/prometheus-client.ts';
 import { loadWebConfig } from '../common/web-config.ts';
 import { parseListenAddress } from '../exporters/agent/agent.ts';
+import { prometheusTarget } from './prometheus-source.ts';
 import { UsageError } from './usage-error.ts';
 
 interface CollectorFlags {
@@ -52,17 +51,7 @@ export function collectorCommand(): Command {
       const { host, port } = parseListenAddress(flags['web.listenAddress'] ?? collector.listen_address);
       const log = createLogger(flags['log.level']);
       const webConfig = await loadWebConfig(flags['web.config.file']);
-      const auth = collector.prometheus.basic_auth;
-      const target: PrometheusTarget = {
-        url,
-        timeoutMs: collector.prometheus.timeout_seconds * 1000,
-        ...(auth && {
-          basicAuth: {
-            username: auth.username,
-            password: (await readFile(auth.password_file, 'utf8')).trim(),
-          },
-        }),
-      };
+      const target = await prometheusTarget(url, {}, config);
       const timezone = reportTimezone(config);
       const outDir = flags['report.outDir'] ?? config.report.out_dir;
       const source = {

@@ -81,26 +81,33 @@ function config(destination: Record<string, unknown>) {
   });
 }
 
+/** A report sent to a fresh loopback SMTP server (smtp), logging in as tierwise with this password. */
+async function sendLoggingIn(password: string) {
+  const server = await startSmtp();
+  smtp = server;
+  const password_file = join(dir, 'smtp-password');
+  await writeFile(password_file, password);
+  const outcomes = await deliverReport(
+    report,
+    config({
+      smarthost: `127.0.0.1:${server.port}`,
+      username: 'tierwise',
+      password_file,
+      require_tls: false,
+    }),
+    { log: silentLogger },
+  );
+  return { outcomes, server };
+}
+
 describe('email delivery', () => {
   it('is received by an SMTP server with the HTML inline and the Markdown as the text part', async () => {
-    smtp = await startSmtp();
-    const password_file = join(dir, 'smtp-password');
-    await writeFile(password_file, 'smtp-pass\n');
-    const outcomes = await deliverReport(
-      report,
-      config({
-        smarthost: `127.0.0.1:${smtp.port}`,
-        username: 'tierwise',
-        password_file,
-        require_tls: false,
-      }),
-      { log: silentLogger },
-    );
+    const { outcomes, server } = await sendLoggingIn('smtp-pass\n');
     expect(outcomes[1]).toEqual({ destination: 'email owner@example.lan', ok: true, attempts: 1 });
-    expect(smtp.envelopes).toEqual([
+    expect(server.envelopes).toEqual([
       { from: 'tierwise@example.lan', to: ['owner@example.lan'], user: 'tierwise' },
     ]);
-    const [m] = smtp.mail;
+    const [m] = server.mail;
     expect(m?.subject).toBe(report.title);
     expect(m?.from?.text).toBe('tierwise@example.lan');
     expect(m?.html).toBe(report.html);
@@ -109,25 +116,13 @@ describe('email delivery', () => {
   });
 
   it('fails without retrying on a refused login, naming the SMTP response', async () => {
-    smtp = await startSmtp();
-    const password_file = join(dir, 'smtp-password');
-    await writeFile(password_file, 'wrong');
-    const outcomes = await deliverReport(
-      report,
-      config({
-        smarthost: `127.0.0.1:${smtp.port}`,
-        username: 'tierwise',
-        password_file,
-        require_tls: false,
-      }),
-      { log: silentLogger },
-    );
+    const { outcomes, server } = await sendLoggingIn('wrong');
     expect(outcomes[1]).toMatchObject({ ok: false, attempts: 1 });
     expect(outcomes[1]?.error).toMatch(
       /^email owner@example\.lan via 127\.0\.0\.1:\d+: SMTP 535 .*Invalid username or password \(to AUTH PLAIN\)$/,
     );
     expect(outcomes[1]?.error).not.toContain('wrong');
-    expect(smtp.mail).toEqual([]);
+    expect(server.mail).toEqual([]);
   });
 
   it('refuses to send in clear text when require_tls is on and the server offers no STARTTLS', async () => {
