@@ -7,6 +7,8 @@ import { scenarioFromPrometheus } from '../collector/advisor/prometheus-scenario
 import { adviceText } from '../collector/advisor/report-text.ts';
 import { loadScenario } from '../collector/advisor/scenario-file.ts';
 import { loadConfig } from '../common/config.ts';
+import { warmUpSolver } from '../cost/placement/highs.ts';
+import { scenarioJson } from '../cost/scenario.ts';
 import {
   type PrometheusSourceFlags,
   prometheusTarget,
@@ -71,6 +73,7 @@ export function adviseCommand(): Command {
         advice = await advise({ scenario, source: { kind: 'scenario', file: flags.scenario } });
       } else {
         const target = await prometheusTarget(url as string, flags, config);
+        warmUpSolver();
         const windowSeconds = flags.window ?? config.collector.window;
         const built = await scenarioFromPrometheus(target, {
           windowSeconds,
@@ -84,7 +87,7 @@ export function adviseCommand(): Command {
             ? err
             : new Error(`Prometheus ${target.url}: ${err.message}`);
         });
-        if (flags.saveScenario) await writeFile(flags.saveScenario, `${JSON.stringify(built.scenario)}\n`);
+        if (flags.saveScenario) await writeFile(flags.saveScenario, `${scenarioJson(built.scenario)}\n`);
         say(progress, 'planning placement…');
         advice = await advise({
           scenario: built.scenario,

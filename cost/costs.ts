@@ -66,7 +66,7 @@ function costMachine(m: Machine, workloads: readonly Workload[], ctx: Context): 
   const { scenario, steps, offHours } = ctx;
   const n = steps.length;
   const seconds = scenario.window.end - scenario.window.start;
-  const power = onGrid(m.power_watts ?? [], n);
+  const power = onGrid(m.power_watts, n);
   const { coverage, gaps } = coverageOf(power, steps);
   const usages = workloads.map((w) => workloadUsage(w, m, n));
   const split = attribute(power, m.power.idle_watts, usages, scenario.options.idle_share);

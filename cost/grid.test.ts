@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildGrid, onGrid } from './grid.ts';
-import { tariffSchema } from './scenario.ts';
+import { samplesFromJson, tariffSchema } from './scenario.ts';
 
 const at = (iso: string): number => Date.parse(iso) / 1000;
 
@@ -51,7 +51,8 @@ describe('buildGrid', () => {
 
 describe('onGrid', () => {
   it('pads a short series with no data, drops samples past the grid, and reads negative noise as zero', () => {
-    expect(onGrid([5, null, -0.2], 4)).toEqual([5, null, 0, null]);
-    expect(onGrid([1, 2, 3], 2)).toEqual([1, 2]);
+    expect(onGrid(samplesFromJson([5, null, -0.2]), 4)).toEqual([5, null, 0, null]);
+    expect(onGrid(samplesFromJson([1, 2, 3]), 2)).toEqual([1, 2]);
+    expect(onGrid(undefined, 2)).toEqual([null, null]);
   });
 });

@@ -1,4 +1,4 @@
-import type { Scenario, Tariff } from './scenario.ts';
+import type { Samples, Scenario, Tariff } from './scenario.ts';
 import { priceSegments } from './tariff.ts';
 
 /**
@@ -23,14 +23,14 @@ export interface Step {
 export type Series = readonly (number | null)[];
 
 /**
- * A scenario series on a grid of n steps: samples past its end are no data, samples past the grid are
- * dropped, and a negative reading (a meter's noise around zero) counts as zero.
+ * A scenario series on a grid of n steps: samples past its end (or no series at all) are no data,
+ * samples past the grid are dropped, and a negative reading (a meter's noise around zero) counts as zero.
  */
-export function onGrid(series: readonly (number | null)[], n: number): Series {
+export function onGrid(series: Samples | undefined, n: number): Series {
   const values: (number | null)[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    const v = series[i] ?? null;
-    values[i] = v === null ? null : Math.max(0, v);
+    const v = series?.[i] ?? Number.NaN;
+    values[i] = Number.isNaN(v) ? null : Math.max(0, v);
   }
   return values;
 }

@@ -1,4 +1,4 @@
-import type { Machine, Scenario, Tariff, Workload } from './scenario.ts';
+import type { Machine, Samples, Scenario, Tariff, Workload } from './scenario.ts';
 import { assertTimeZone, priceSegments } from './tariff.ts';
 
 /**
@@ -25,9 +25,15 @@ export function weeklyAveragePrice(tariff: Tariff, start: number): number {
 }
 
 /** Mean of a series' known samples; undefined when it has none (unknown is not zero). */
-function seriesMean(series: readonly (number | null)[] | undefined): number | undefined {
-  const known = series?.filter((v): v is number => v !== null) ?? [];
-  return known.length === 0 ? undefined : known.reduce((a, b) => a + b, 0) / known.length;
+function seriesMean(series: Samples | undefined): number | undefined {
+  let sum = 0;
+  let known = 0;
+  for (const v of series ?? [])
+    if (!Number.isNaN(v)) {
+      sum += v;
+      known++;
+    }
+  return known === 0 ? undefined : sum / known;
 }
 
 /** Watts one score-core of work adds on this machine: its dynamic range over its capacity. */
@@ -83,9 +89,7 @@ export function buildCostModel(scenario: Scenario): CostModel {
     current,
     idleCost: scenario.machines.map((m) => m.power.idle_watts * perWatt),
     forcedOn: scenario.machines.map(forcedOn),
-    poweredNow: scenario.machines.map(
-      (m) => !m.hypothetical && (m.power_watts ?? []).some((v) => (v ?? 0) > 0),
-    ),
+    poweredNow: scenario.machines.map((m) => !m.hypothetical && (m.power_watts?.some((v) => v > 0) ?? false)),
     workloadCost: scenario.workloads.map((w, wi) =>
       scenario.machines.map((m, mi) => workloadWatts(w, m) * perWatt + (mi === current[wi] ? 0 : migration)),
     ),

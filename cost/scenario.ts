@@ -12,8 +12,20 @@ import { z } from 'zod';
 
 const nonNegative = z.number().nonnegative();
 const positive = z.number().positive();
-/** A time series on the scenario's grid: one value per step from window.start; null where no data. */
-const series = z.array(z.number().nullable());
+/**
+ * A time series on the scenario's grid: one value per step from window.start. JSON carries numbers and
+ * nulls (no data); in memory it is a Float64Array with NaN for no data, 8 bytes a sample where an array
+ * of numbers boxes each one (a week of 500 workloads is a million samples per series).
+ */
+export type Samples = Float64Array;
+
+export const samplesFromJson = (values: readonly (number | null)[]): Samples =>
+  Float64Array.from(values, (v) => v ?? Number.NaN);
+
+export const samplesToJson = (samples: Samples): (number | null)[] =>
+  Array.from(samples, (v) => (Number.isNaN(v) ? null : v));
+
+const series = z.array(z.number().nullable()).transform(samplesFromJson);
 const hhmm = z
   .string()
   .regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected HH:MM (24:00 allowed as an end)');
@@ -158,3 +170,10 @@ export type Machine = Scenario['machines'][number];
 export type Workload = Scenario['workloads'][number];
 export type Tariff = Scenario['tariff'];
 export type CostOptions = Scenario['options'];
+
+/** The scenario as JSON (what `tierwise advise --scenario` reads back): its series as numbers and nulls. */
+export function scenarioJson(scenario: Scenario): string {
+  return JSON.stringify(scenario, (_key, value) =>
+    value instanceof Float64Array ? samplesToJson(value) : value,
+  );
+}

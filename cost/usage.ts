@@ -21,7 +21,7 @@ export function workloadUsage(workload: Workload, machine: Machine, n: number): 
       workload.cpu_cores === undefined
         ? constant(workload.cpu.mean / machine.speed_score)
         : onGrid(workload.cpu_cores, n),
-    gpu_watts: onGrid(workload.gpu_watts ?? [], n),
+    gpu_watts: onGrid(workload.gpu_watts, n),
     memory_bytes:
       workload.memory_bytes === undefined
         ? constant(workload.memory.p95_bytes)

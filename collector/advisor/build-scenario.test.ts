@@ -7,13 +7,13 @@ import type { Grid } from './grid.ts';
 // A day at hourly steps: 24 points from midnight.
 const grid: Grid = { start: 86400 * 100, stepSeconds: 3600, points: 24 };
 const at = (i: number) => grid.start + i * grid.stepSeconds;
-/** A history series as fetchContract hands it over: on the grid, null where there is no data. */
+/** A history series as fetchContract hands it over: on the grid, NaN where there is no data. */
 const series = (
   metric: Record<string, string>,
   value: (i: number) => number | undefined,
 ): GridRangeSeries => ({
   metric,
-  values: Array.from({ length: grid.points }, (_, i) => value(i) ?? null),
+  values: Float64Array.from({ length: grid.points }, (_, i) => value(i) ?? Number.NaN),
 });
 /** An inventory gauge: one value at the window's end. */
 const gauge = (metric: Record<string, string>, value: number): RangeSeries => ({
@@ -119,7 +119,7 @@ describe('buildScenario', () => {
     expect(app?.cpu.max).toBeCloseTo(30, 9); // 0.25 × 120 (the Pi's 0.5 × 35 = 17.5)
     expect(app?.cpu.mean).toBeCloseTo((17.5 + 30) / 2, 9);
     expect(app?.memory.max_bytes).toBe(123);
-    expect(app?.cpu_cores?.filter((v) => v !== null)).toHaveLength(12); // cores of its current machine only
+    expect(app?.cpu_cores?.filter((v) => !Number.isNaN(v))).toHaveLength(12); // cores of its current machine only
   });
 
   it('leaves host/other with its machine, and splits replicas running at once', () => {
@@ -207,7 +207,7 @@ describe('buildScenario', () => {
     const d = lab();
     d.power = d.power.map((s) => ({
       ...s,
-      values: s.values.map((v, i) => (i < grid.points - 6 ? null : v)),
+      values: s.values.map((v, i) => (i < grid.points - 6 ? Number.NaN : v)),
     }));
     const { thin, coverage, warnings } = build(d);
     expect(coverage).toBe(0.25);

@@ -13,8 +13,10 @@ import type { ContractData, GridRangeSeries } from './contract-queries.ts';
 import {
   addSeries,
   coverage,
+  emptySeries,
   type Grid,
   type GridSeries,
+  isGap,
   lastIndex,
   max,
   mean,
@@ -23,8 +25,15 @@ import {
   scaleSeries,
 } from './grid.ts';
 
-type MachineInput = ScenarioInput['machines'][number];
-type WorkloadInput = NonNullable<ScenarioInput['workloads']>[number];
+/**
+ * The scenario's facts go through its schema (defaults, checks); its series, built here on the grid, are
+ * attached after: validating a million samples would only copy them.
+ */
+type MachineInput = Omit<ScenarioInput['machines'][number], 'power_watts'> & { power_watts: GridSeries };
+type WorkloadInput = Omit<
+  NonNullable<ScenarioInput['workloads']>[number],
+  'cpu_cores' | 'gpu_watts' | 'memory_bytes'
+> & { cpu_cores: GridSeries; gpu_watts?: GridSeries; memory_bytes?: GridSeries };
 
 export interface BuildInput {
   grid: Grid;
@@ -103,10 +112,10 @@ export function buildScenario(data: ContractData, input: BuildInput): BuiltScena
   for (const s of data.power) {
     const instance = instanceOf(s.metric);
     const series = s.values;
-    const entry = power.get(instance) ?? { series: new Array(grid.points).fill(null), points: new Map() };
+    const entry = power.get(instance) ?? { series: emptySeries(grid), points: new Map() };
     entry.series = entry.series.map((v, i) => {
-      const w = series[i] ?? null;
-      return v === null ? w : w === null ? v : Math.max(v, w);
+      const w = series[i] ?? Number.NaN;
+      return Number.isNaN(v) ? w : Number.isNaN(w) ? v : Math.max(v, w);
     });
     const source = s.metric.source ?? 'unknown';
     entry.points.set(source, (entry.points.get(source) ?? 0) + present(series).length);
@@ -190,19 +199,19 @@ export function buildScenario(data: ContractData, input: BuildInput): BuiltScena
 
   const workloads = buildWorkloads(data, grid, new Map(machines.map((m) => [m.name, m])), warnings);
 
-  const machineCoverage = machines.map((m) => coverage(m.power_watts ?? []));
+  const machineCoverage = machines.map((m) => coverage(m.power_watts));
   const overall = mean(machineCoverage) ?? 0;
-  const scenario = scenarioSchema.parse({
+  const scenario = withSeries(machines, workloads, {
     window: {
       start: grid.start,
       end: grid.start + grid.points * grid.stepSeconds,
       step_seconds: grid.stepSeconds,
     },
     tariff: input.tariff,
-    machines,
-    workloads,
+    machines: machines.map(({ power_watts: _, ...facts }) => facts),
+    workloads: workloads.map(({ cpu_cores: _c, gpu_watts: _g, memory_bytes: _m, ...facts }) => facts),
     ...(input.options && { options: input.options }),
-  } satisfies ScenarioInput);
+  });
   const thin = overall < scenario.options.min_coverage;
   if (thin)
     warnings.unshift(
@@ -237,13 +246,16 @@ function powerProfile(
   series: GridSeries,
 ): { idle: number; max: number; warning?: string } {
   const idle = (idleValues && idleValues.length > 0 ? Math.min(...idleValues) : quantile(watts, 0.05)) ?? 0;
-  const cpuSide = series.map((w, i) => (w === null ? null : w - (gpu?.[i] ?? 0)));
+  const cpuSide = series.map((w, i) => {
+    const g = gpu?.[i] ?? Number.NaN;
+    return Number.isNaN(g) ? w : w - g;
+  });
   const points = [];
   for (let i = 0; i < series.length; i++) {
     const w = cpuSide[i];
     const u = busy?.[i];
-    if (w === null || w === undefined || u === null || u === undefined) continue;
-    points.push({ utilisation: u, watts: w });
+    if (isGap(w) || isGap(u)) continue;
+    points.push({ utilisation: u as number, watts: w as number });
   }
   try {
     const fit = fitLinearProfile(points, MIN_BUSY_SPREAD);
@@ -320,7 +332,7 @@ function buildWorkloads(
       // Where it runs now: the machine with its latest sample.
       const current = [...g.parts].sort((a, b) => lastIndex(b.cpu) - lastIndex(a.cpu))[0] as Part;
       const machine = machines.get(current.instance) as MachineInput;
-      let scoreCores: GridSeries = new Array(grid.points).fill(null);
+      let scoreCores = emptySeries(grid);
       for (const p of g.parts)
         scoreCores = addSeries(
           scoreCores,
@@ -328,10 +340,10 @@ function buildWorkloads(
         );
       const cpu = present(scoreCores);
       if (cpu.length === 0) continue;
-      const mem = g.parts.flatMap((p) => present(memory.get(key(p.instance, name)) ?? []));
+      const mem = g.parts.flatMap((p) => present(memory.get(key(p.instance, name))));
       const here = key(current.instance, name);
       const gw = gpuWatts.get(here);
-      const heldVram = max(present(vram.get(here) ?? [])) ?? 0;
+      const heldVram = max(present(vram.get(here))) ?? 0;
       const info =
         infos.get(here)?.metric ?? g.parts.map((p) => infos.get(key(p.instance, name))?.metric).find(Boolean);
       const gpu = gpuUse(gw, machineGpu.get(current.instance), heldVram);
@@ -365,7 +377,7 @@ function concurrent(parts: Part[]): boolean {
   let any = 0;
   let overlap = 0;
   for (let i = 0; i < points; i++) {
-    const n = parts.filter((p) => p.cpu[i] !== null && p.cpu[i] !== undefined).length;
+    const n = parts.filter((p) => !isGap(p.cpu[i])).length;
     if (n > 0) any++;
     if (n > 1) overlap++;
   }
@@ -384,9 +396,24 @@ function gpuUse(
   for (let i = 0; i < (watts?.length ?? 0); i++) {
     const w = watts?.[i];
     const m = machine?.[i];
-    if (w === null || w === undefined || m === null || m === undefined) continue;
-    mine += w;
-    all += m;
+    if (isGap(w) || isGap(m)) continue;
+    mine += w as number;
+    all += m as number;
   }
   return { vram_bytes: vram, power_share: all > 0 ? Math.min(1, mine / all) : 0 };
+}
+
+/** The scenario from its facts (checked by the schema) and its series (built on the grid). */
+function withSeries(machines: MachineInput[], workloads: WorkloadInput[], facts: ScenarioInput): Scenario {
+  const scenario = scenarioSchema.parse(facts);
+  scenario.machines.forEach((m, i) => {
+    m.power_watts = machines[i]?.power_watts;
+  });
+  scenario.workloads.forEach((w, i) => {
+    const built = workloads[i] as WorkloadInput;
+    w.cpu_cores = built.cpu_cores;
+    if (built.gpu_watts) w.gpu_watts = built.gpu_watts;
+    if (built.memory_bytes) w.memory_bytes = built.memory_bytes;
+  });
+  return scenario;
 }

@@ -1,5 +1,5 @@
 import { type PrometheusTarget, queryRange, type RangeSeries } from '../../common/prometheus-client.ts';
-import { type Grid, type GridSeries, putOnGrid } from './grid.ts';
+import { emptySeries, type Grid, type GridSeries, putOnGrid } from './grid.ts';
 
 /**
  * The few domain queries the advisor asks (STYLE.md: no hundred-method data source): the `tierwise:*`
@@ -101,11 +101,13 @@ export async function fetchContract(
 }
 
 /**
- * A day of the grid per range query. A week of 500 workloads at 5-minute steps is a million points per
- * series family; asked at once, the JSON and its parsed pairs would hold hundreds of MiB for a moment.
- * A day at a time, each answer goes straight onto the grid and is dropped.
+ * Six hours of the grid per range query. A week of 500 workloads at 5-minute steps is a million points
+ * per series family; asked at once, the JSON and its parsed pairs would hold hundreds of MiB for a
+ * moment. Six hours at a time, each answer (about 4 MB parsed at 500 series) goes straight onto the grid
+ * and is dropped, mostly before V8 moves it to its old generation: the 50-machine report's peak was
+ * about 20 MiB lower than with a day per query, in the same time (docs/benchmarks.md).
  */
-const CHUNK_SECONDS = 86_400;
+const CHUNK_SECONDS = 6 * 3600;
 
 async function historyOnGrid(target: PrometheusTarget, expr: string, grid: Grid): Promise<GridRangeSeries[]> {
   const chunkPoints = Math.max(1, Math.floor(CHUNK_SECONDS / grid.stepSeconds));
@@ -121,7 +123,7 @@ async function historyOnGrid(target: PrometheusTarget, expr: string, grid: Grid)
       const id = JSON.stringify(Object.entries(s.metric).sort(([a], [b]) => a.localeCompare(b)));
       let series = bySeries.get(id);
       if (!series) {
-        series = { metric: s.metric, values: new Array(grid.points).fill(null) };
+        series = { metric: s.metric, values: emptySeries(grid) };
         bySeries.set(id, series);
       }
       putOnGrid(grid, series.values, s.values);

@@ -1,28 +1,29 @@
 import { describe, expect, it } from 'vitest';
+import { samplesToJson as json, samplesFromJson as samples } from '../../cost/scenario.ts';
 import { formatDuration, parseDuration } from './duration.ts';
-import { addSeries, coverage, type GridSeries, gridEndingAt, putOnGrid, quantile } from './grid.ts';
+import { addSeries, coverage, emptySeries, gridEndingAt, putOnGrid, quantile } from './grid.ts';
 
 describe('the time grid', () => {
   it('ends on a multiple of the step, as VictoriaMetrics aligns range queries', () => {
     expect(gridEndingAt(1_000_123, 3600, 300)).toEqual({ start: 996_300, stepSeconds: 300, points: 12 });
   });
 
-  it('places each sample on its step; no data, NaN and points off the grid stay null', () => {
+  it('places each sample on its step; no data, NaN and points off the grid stay no data (NaN)', () => {
     const g = { start: 1000, stepSeconds: 10, points: 4 };
-    const s: GridSeries = [null, null, null, null];
+    const s = emptySeries(g);
     putOnGrid(g, s, [
       [1000, '1'],
       [1021, '2.5'], // a server's float timestamp rounds to its step
       [1030, 'NaN'],
       [1040, '9'], // past the grid
     ]);
-    expect(s).toEqual([1, null, 2.5, null]);
+    expect(json(s)).toEqual([1, null, 2.5, null]);
     // A later chunk of the same series fills its own points and leaves the rest.
     putOnGrid(g, s, [[1010, '4']]);
-    expect(s).toEqual([1, 4, 2.5, null]);
-    s[1] = null;
+    expect(json(s)).toEqual([1, 4, 2.5, null]);
+    s[1] = Number.NaN;
     expect(coverage(s)).toBe(0.5);
-    expect(addSeries(s, [null, 1, 1, null])).toEqual([1, 1, 3.5, null]);
+    expect(json(addSeries(s, samples([null, 1, 1, null])))).toEqual([1, 1, 3.5, null]);
   });
 
   it('takes quantiles by linear interpolation', () => {

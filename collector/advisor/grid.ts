@@ -1,9 +1,10 @@
 import type { RangeSeries } from '../../common/prometheus-client.ts';
+import type { Samples } from '../../cost/scenario.ts';
 
 /**
  * The scenario's time grid: `points` samples at start, start + step, …, each standing for the step
- * that follows it. Every series the advisor builds is an array on this grid, null where there was no
- * data: a gap is never a zero (STYLE.md).
+ * that follows it. Every series the advisor builds is a Float64Array on this grid, NaN where there was
+ * no data: a gap is never a zero (STYLE.md).
  */
 export interface Grid {
   start: number;
@@ -11,7 +12,13 @@ export interface Grid {
   points: number;
 }
 
-export type GridSeries = (number | null)[];
+export type GridSeries = Samples;
+
+/** A series on the grid with no data yet. */
+export const emptySeries = (grid: Grid): GridSeries => new Float64Array(grid.points).fill(Number.NaN);
+
+/** No sample at this point (NaN), or past the series' end. */
+export const isGap = (v: number | undefined): boolean => v === undefined || Number.isNaN(v);
 
 /** The grid for the `windowSeconds` before `now`, its ends on multiples of the step (VictoriaMetrics aligns them so too). */
 export function gridEndingAt(nowSeconds: number, windowSeconds: number, stepSeconds: number): Grid {
@@ -34,18 +41,23 @@ export function putOnGrid(grid: Grid, out: GridSeries, values: RangeSeries['valu
   }
 }
 
-/** Pointwise sum where either has data; null only where neither has. */
+/** Pointwise sum where either has data; no data only where neither has. */
 export function addSeries(a: GridSeries, b: GridSeries): GridSeries {
   return a.map((x, i) => {
-    const y = b[i] ?? null;
-    return x === null ? y : y === null ? x : x + y;
+    const y = b[i] ?? Number.NaN;
+    if (Number.isNaN(y)) return x;
+    return Number.isNaN(x) ? y : x + y;
   });
 }
 
-export const scaleSeries = (s: GridSeries, factor: number): GridSeries =>
-  s.map((v) => (v === null ? null : v * factor));
+export const scaleSeries = (s: GridSeries, factor: number): GridSeries => s.map((v) => v * factor);
 
-export const present = (s: GridSeries): number[] => s.filter((v): v is number => v !== null);
+/** The samples with data, in order. */
+export function present(s: GridSeries | undefined): number[] {
+  const out: number[] = [];
+  for (const v of s ?? []) if (!Number.isNaN(v)) out.push(v);
+  return out;
+}
 
 /** Share of the grid with data, 0–1. */
 export const coverage = (s: GridSeries): number => (s.length === 0 ? 0 : present(s).length / s.length);
@@ -77,6 +89,6 @@ export function max(values: readonly number[]): number | undefined {
 
 /** Index of the last point with data, -1 when none. */
 export function lastIndex(s: GridSeries): number {
-  for (let i = s.length - 1; i >= 0; i--) if (s[i] !== null) return i;
+  for (let i = s.length - 1; i >= 0; i--) if (!isGap(s[i])) return i;
   return -1;
 }

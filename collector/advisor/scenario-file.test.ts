@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../common/config.ts';
+import { scenarioJson } from '../../cost/scenario.ts';
 import { repoRoot } from '../../test/support/agent-process.ts';
 import { loadScenario, parseScenario } from './scenario-file.ts';
 import { scenarioSchemaFile } from './scenario-schema-file.ts';
@@ -44,6 +45,27 @@ describe('what-if scenario files', () => {
     ).toEqual(['tariff.timezone: expected an IANA time zone such as Europe/London, got "Europe/Londn"']);
     expect(problemsOf('{"window": {')[0]).toMatch(/^line 1: /);
     expect(() => parseScenario('{}', 'what-if.json')).toThrow(/^what-if\.json: invalid configuration/);
+  });
+
+  it('holds series as Float64Array with NaN for no data, and writes them back as numbers and nulls', () => {
+    const base = JSON.parse(readFileSync(example, 'utf8'));
+    const first = base.machines[0];
+    const withGap = {
+      ...base,
+      machines: [{ ...first, power_watts: [40, null, 41.5] }, ...base.machines.slice(1)],
+    };
+    const s = parseScenario(JSON.stringify(withGap), 'what-if.json');
+    const power = s.machines[0]?.power_watts;
+    expect(power).toBeInstanceOf(Float64Array);
+    expect([...(power ?? [])]).toEqual([40, Number.NaN, 41.5]);
+    const text = scenarioJson(s);
+    expect(JSON.parse(text).machines[0].power_watts).toEqual([40, null, 41.5]);
+    // What --save-scenario writes, --scenario reads back unchanged.
+    expect(parseScenario(text, 'saved.json')).toEqual(s);
+  });
+
+  it('says on which line a file stops being JSON', () => {
+    expect(problemsOf('{\n  "window": {},\n  "tariff": ]\n}')[0]).toMatch(/^line 3: /);
   });
 
   it('has its JSON Schema committed as generated (npm run generate)', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, isTimeZone, parseYamlFile, readConfigFile } from '../../common/config.ts';
+import { ConfigError, isTimeZone, parseJsonFile, readConfigFile } from '../../common/config.ts';
 import { type Scenario, scenarioSchema } from '../../cost/scenario.ts';
 
 /** An editor's `"$schema": "…/scenario.schema.json"` line is for the editor, not the model. */
@@ -14,7 +14,7 @@ const withoutSchemaKey = z.preprocess((v) => {
  * reported at once as "dotted.key: what was expected", as tierwise.yml's are (exit 2).
  */
 export function parseScenario(text: string, file: string): Scenario {
-  const scenario = parseYamlFile(withoutSchemaKey, text, file) as Scenario;
+  const scenario = parseJsonFile(withoutSchemaKey, text, file) as Scenario;
   if (!isTimeZone(scenario.tariff.timezone))
     throw new ConfigError(file, [
       `tariff.timezone: expected an IANA time zone such as Europe/London, got "${scenario.tariff.timezone}"`,

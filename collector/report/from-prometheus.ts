@@ -1,5 +1,6 @@
 import type { PrometheusTarget } from '../../common/prometheus-client.ts';
 import { computeCosts } from '../../cost/costs.ts';
+import { warmUpSolver } from '../../cost/placement/highs.ts';
 import { type Advice, advise } from '../advisor/advice.ts';
 import type { BuildInput } from '../advisor/build-scenario.ts';
 import { NoDataError } from '../advisor/build-scenario.ts';
@@ -35,6 +36,7 @@ export async function weeklyReportFromPrometheus(
   opts: ReportFromPrometheusOptions,
 ): Promise<WeeklyReport> {
   const say = opts.onProgress ?? (() => {});
+  warmUpSolver();
   const weekScenario = (week: IsoWeek) =>
     scenarioFromPrometheus(target, {
       windowSeconds: week.end - week.start,
@@ -46,11 +48,9 @@ export async function weeklyReportFromPrometheus(
       onQuery: (p) => say(queryLine(week.label, p)),
     });
 
-  const built = await weekScenario(opts.week);
-  const power = scenarioPower(built.scenario);
   const before = previousWeek(opts.week);
-  // Only its costs are compared: no plan is made for a week that is gone. Priced before the solver
-  // runs, so its series are garbage by the time the solver's memory grows.
+  // Only its costs are compared: no plan is made for a week that is gone. Priced first and alone, so
+  // its series are garbage before this week's are read.
   const previous = await weekScenario(before).then(
     (b) => ({ costs: computeCosts(b.scenario) }),
     (err: unknown) => {
@@ -58,6 +58,8 @@ export async function weeklyReportFromPrometheus(
       throw err;
     },
   );
+  const built = await weekScenario(opts.week);
+  const power = scenarioPower(built.scenario);
   say(`${opts.week.label}: planning placement…`);
   const advice = await advise({
     scenario: built.scenario,

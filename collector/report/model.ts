@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CostReport } from '../../cost/cost-report.ts';
 import type { PlacementPlan } from '../../cost/placement/types.ts';
-import type { Scenario } from '../../cost/scenario.ts';
+import type { Samples, Scenario } from '../../cost/scenario.ts';
 import type { FiredAlert } from './alerts.ts';
 import { hoursNote, type IsoWeek } from './week.ts';
 
@@ -168,7 +168,7 @@ export interface WeekFigures {
 export interface MachinePower {
   name: string;
   tier: string;
-  watts: (number | null)[];
+  watts: Samples;
 }
 
 /** The measured machines' power on the scenario's grid, for the power-per-tier chart. */
@@ -178,7 +178,7 @@ export function scenarioPower(scenario: Scenario): WeeklyReportInput['power'] {
     stepSeconds: scenario.window.step_seconds,
     machines: scenario.machines
       .filter((m) => !m.hypothetical)
-      .map((m) => ({ name: m.name, tier: m.tier, watts: m.power_watts ?? [] })),
+      .map((m) => ({ name: m.name, tier: m.tier, watts: m.power_watts ?? new Float64Array(0) })),
   };
 }
 
@@ -221,8 +221,8 @@ export function powerByTier(power: WeeklyReportInput['power'], week: IsoWeek): W
         if (hour < 0 || hour >= hours) continue;
         let sum: number | null = null;
         for (const m of machines) {
-          const w = m.watts[i];
-          if (w !== null && w !== undefined) sum = (sum ?? 0) + w;
+          const w = m.watts[i] ?? Number.NaN;
+          if (!Number.isNaN(w)) sum = (sum ?? 0) + w;
         }
         if (sum === null) continue;
         sums[hour] = (sums[hour] ?? 0) + sum;

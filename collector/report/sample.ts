@@ -140,8 +140,12 @@ export function samplePower(week = SAMPLE_WEEK): WeeklyReportInput['power'] {
     start: week.start,
     stepSeconds: 300,
     machines: [
-      { name: 'old-desktop', tier: 'legacy-desktop', watts: new Array(points).fill(40) },
-      { name: 'pi4', tier: 'pi', watts: Array.from({ length: points }, (_, i) => (i < 12 ? null : 3)) },
+      { name: 'old-desktop', tier: 'legacy-desktop', watts: new Float64Array(points).fill(40) },
+      {
+        name: 'pi4',
+        tier: 'pi',
+        watts: Float64Array.from({ length: points }, (_, i) => (i < 12 ? Number.NaN : 3)),
+      },
     ],
   };
 }

@@ -23,8 +23,12 @@ function input(untilHours: number) {
       start: SAMPLE_WEEK.start,
       stepSeconds: 300,
       machines: [
-        { name: 'old-desktop', tier: 'legacy-desktop', watts: new Array<number | null>(points).fill(40) },
-        { name: 'pi4', tier: 'pi', watts: Array.from({ length: points }, (_, i) => (i < 288 ? 3 : null)) },
+        { name: 'old-desktop', tier: 'legacy-desktop', watts: new Float64Array(points).fill(40) },
+        {
+          name: 'pi4',
+          tier: 'pi',
+          watts: Float64Array.from({ length: points }, (_, i) => (i < 288 ? 3 : Number.NaN)),
+        },
       ],
     },
     tariff,
@@ -65,7 +69,7 @@ describe('the week so far', () => {
   it('has no power now when no machine was heard from in the last quarter hour', () => {
     const stale = input(48);
     const desk = stale.power.machines[0];
-    if (desk) desk.watts = desk.watts.map((w, i, all) => (i >= all.length - 4 ? null : w));
+    if (desk) desk.watts = desk.watts.map((w, i, all) => (i >= all.length - 4 ? Number.NaN : w));
     const v = buildLiveView(stale);
     expect(v.wattsNow).toBeNull();
     expect(v.energyCostPerHourNow).toBeNull();

@@ -41,8 +41,8 @@ export interface LiveInput {
 
 function latestWatts(m: MachinePower, start: number, step: number, until: number): number | null {
   for (let i = m.watts.length - 1; i >= 0; i--) {
-    const w = m.watts[i];
-    if (w === null || w === undefined) continue;
+    const w = m.watts[i] ?? Number.NaN;
+    if (Number.isNaN(w)) continue;
     return until - (start + i * step) <= FRESH_SECONDS ? w : null;
   }
   return null;

@@ -17,8 +17,14 @@ const FINISH_SECONDS = 0.25;
 
 /** Share of the workloads' usage samples that exist: their percentiles are only as good as that. */
 function coverage(scenario: Scenario): number {
-  const samples = scenario.workloads.flatMap((w) => w.cpu_cores ?? []);
-  return samples.length === 0 ? 1 : samples.filter((v) => v !== null).length / samples.length;
+  let samples = 0;
+  let known = 0;
+  for (const w of scenario.workloads)
+    for (const v of w.cpu_cores ?? []) {
+      samples++;
+      if (!Number.isNaN(v)) known++;
+    }
+  return samples === 0 ? 1 : known / samples;
 }
 
 type Outcome = Pick<PlacementPlan, 'solver' | 'status' | 'gap'> & { assignment: readonly number[] };
