@@ -1,4 +1,11 @@
-import type { Machine, Samples, Scenario, Tariff, Workload } from './scenario.ts';
+import {
+  knownSamples,
+  type Machine,
+  type Samples,
+  type Scenario,
+  type Tariff,
+  type Workload,
+} from './scenario.ts';
 import { assertTimeZone, priceSegments } from './tariff.ts';
 
 /**
@@ -26,14 +33,8 @@ export function weeklyAveragePrice(tariff: Tariff, start: number): number {
 
 /** Mean of a series' known samples; undefined when it has none (unknown is not zero). */
 function seriesMean(series: Samples | undefined): number | undefined {
-  let sum = 0;
-  let known = 0;
-  for (const v of series ?? [])
-    if (!Number.isNaN(v)) {
-      sum += v;
-      known++;
-    }
-  return known === 0 ? undefined : sum / known;
+  const known = knownSamples(series);
+  return known.length === 0 ? undefined : known.reduce((a, b) => a + b, 0) / known.length;
 }
 
 /** Watts one score-core of work adds on this machine: its dynamic range over its capacity. */

@@ -25,6 +25,13 @@ export const samplesFromJson = (values: readonly (number | null)[]): Samples =>
 export const samplesToJson = (samples: Samples): (number | null)[] =>
   Array.from(samples, (v) => (Number.isNaN(v) ? null : v));
 
+/** The samples with data, in order; none for no series. */
+export function knownSamples(samples: Samples | undefined): number[] {
+  const out: number[] = [];
+  for (const v of samples ?? []) if (!Number.isNaN(v)) out.push(v);
+  return out;
+}
+
 const series = z.array(z.number().nullable()).transform(samplesFromJson);
 const hhmm = z
   .string()

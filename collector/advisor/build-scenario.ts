@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { RangeSeries } from '../../common/prometheus-client.ts';
 import {
+  knownSamples,
   type optionsSchema,
   type Scenario,
   type ScenarioInput,
@@ -20,7 +21,6 @@ import {
   lastIndex,
   max,
   mean,
-  present,
   quantile,
   scaleSeries,
 } from './grid.ts';
@@ -118,7 +118,7 @@ export function buildScenario(data: ContractData, input: BuildInput): BuiltScena
       return Number.isNaN(v) ? w : Number.isNaN(w) ? v : Math.max(v, w);
     });
     const source = s.metric.source ?? 'unknown';
-    entry.points.set(source, (entry.points.get(source) ?? 0) + present(series).length);
+    entry.points.set(source, (entry.points.get(source) ?? 0) + knownSamples(series).length);
     power.set(instance, entry);
   }
   if (power.size === 0)
@@ -132,7 +132,7 @@ export function buildScenario(data: ContractData, input: BuildInput): BuiltScena
   const memory = latestBy(data.memoryBytes, instanceOf);
   const gpuTotals = latestBy(data.gpuMemory, (m) => `${m.instance}\u0000${m.uuid}`);
   const profiles = latestBy(data.powerProfile, instanceOf);
-  const idle = new Map(data.idle.map((s) => [instanceOf(s.metric), present(s.values)]));
+  const idle = new Map(data.idle.map((s) => [instanceOf(s.metric), knownSamples(s.values)]));
   const busy = new Map(data.busy.map((s) => [instanceOf(s.metric), s.values]));
   const gpuPower = new Map(data.gpuPower.map((s) => [instanceOf(s.metric), s.values]));
 
@@ -150,7 +150,7 @@ export function buildScenario(data: ContractData, input: BuildInput): BuiltScena
       warnings.push(`${instance} left out: no ${missing.join(', ')} in the window`);
       continue;
     }
-    const watts = present(p.series);
+    const watts = knownSamples(p.series);
     if (watts.length === 0) continue;
     const source = [...p.points].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'unknown';
     const profile = powerProfile(
@@ -264,7 +264,7 @@ function powerProfile(
   } catch {
     // Too few points or too little spread: the fallback below.
   }
-  const seen = present(cpuSide);
+  const seen = knownSamples(cpuSide);
   const range = Math.max(0, (quantile(seen, 0.99) ?? 0) - (quantile(seen, 0.05) ?? 0));
   const max = idle + Math.max(range, 0.01);
   return {
@@ -338,12 +338,12 @@ function buildWorkloads(
           scoreCores,
           scaleSeries(p.cpu, (machines.get(p.instance) as MachineInput).speed_score),
         );
-      const cpu = present(scoreCores);
+      const cpu = knownSamples(scoreCores);
       if (cpu.length === 0) continue;
-      const mem = g.parts.flatMap((p) => present(memory.get(key(p.instance, name))));
+      const mem = g.parts.flatMap((p) => knownSamples(memory.get(key(p.instance, name))));
       const here = key(current.instance, name);
       const gw = gpuWatts.get(here);
-      const heldVram = max(present(vram.get(here))) ?? 0;
+      const heldVram = max(knownSamples(vram.get(here))) ?? 0;
       const info =
         infos.get(here)?.metric ?? g.parts.map((p) => infos.get(key(p.instance, name))?.metric).find(Boolean);
       const gpu = gpuUse(gw, machineGpu.get(current.instance), heldVram);

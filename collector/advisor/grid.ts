@@ -1,5 +1,5 @@
 import type { RangeSeries } from '../../common/prometheus-client.ts';
-import type { Samples } from '../../cost/scenario.ts';
+import { knownSamples, type Samples } from '../../cost/scenario.ts';
 
 /**
  * The scenario's time grid: `points` samples at start, start + step, …, each standing for the step
@@ -52,15 +52,8 @@ export function addSeries(a: GridSeries, b: GridSeries): GridSeries {
 
 export const scaleSeries = (s: GridSeries, factor: number): GridSeries => s.map((v) => v * factor);
 
-/** The samples with data, in order. */
-export function present(s: GridSeries | undefined): number[] {
-  const out: number[] = [];
-  for (const v of s ?? []) if (!Number.isNaN(v)) out.push(v);
-  return out;
-}
-
 /** Share of the grid with data, 0–1. */
-export const coverage = (s: GridSeries): number => (s.length === 0 ? 0 : present(s).length / s.length);
+export const coverage = (s: GridSeries): number => (s.length === 0 ? 0 : knownSamples(s).length / s.length);
 
 export function mean(values: readonly number[]): number | undefined {
   if (values.length === 0) return undefined;

@@ -1,5 +1,5 @@
 import { weeklyCost } from '../model.ts';
-import type { Scenario } from '../scenario.ts';
+import { knownSamples, type Scenario } from '../scenario.ts';
 import { explainPlan } from './explain.ts';
 import { greedyPlacement } from './greedy.ts';
 import { type MilpOutcome, solveMilp } from './milp.ts';
@@ -17,13 +17,8 @@ const FINISH_SECONDS = 0.25;
 
 /** Share of the workloads' usage samples that exist: their percentiles are only as good as that. */
 function coverage(scenario: Scenario): number {
-  let samples = 0;
-  let known = 0;
-  for (const w of scenario.workloads)
-    for (const v of w.cpu_cores ?? []) {
-      samples++;
-      if (!Number.isNaN(v)) known++;
-    }
+  const samples = scenario.workloads.reduce((n, w) => n + (w.cpu_cores?.length ?? 0), 0);
+  const known = scenario.workloads.reduce((n, w) => n + knownSamples(w.cpu_cores).length, 0);
   return samples === 0 ? 1 : known / samples;
 }
 
